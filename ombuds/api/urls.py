@@ -1,0 +1,16 @@
+from ninja import NinjaAPI
+
+from ombuds.api import me
+from ombuds.api.auth import BearerToken
+from ombuds.api.problems import install_problem_handlers
+
+api = NinjaAPI(
+    title="Ombuds API",
+    version="1",
+    description="File and follow complaints, reports and disputes; sync the marketplace "
+    "directory. Errors are RFC 9457 problem details.",
+    auth=BearerToken(),
+    urls_namespace="api",
+)
+install_problem_handlers(api)
+api.add_router("", me.router)

@@ -1,0 +1,17 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Migrate, load the demo marketplace and start the server: what `make run` does."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port to listen on")
+        parser.add_argument("--noreload", action="store_true", help="no auto-reloader")
+
+    def handle(self, *args: object, addr: str, noreload: bool, **options: object) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database ready.")
+        call_command("demo", stdout=self.stdout)
+        self.stdout.write("")
+        call_command("runserver", addr, use_reloader=not noreload, skip_checks=False)
