@@ -1,3 +1,4 @@
+import logging
 import os
 import socket
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 CHROMIUM = Path("/usr/lib/chromium/chromium")
 
@@ -25,7 +27,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         message = message_from_bytes(envelope.content)  # type: ignore[attr-defined]
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)  # type: ignore[attr-defined]
         self.messages.append(message)

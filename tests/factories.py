@@ -78,11 +78,14 @@ def make_market() -> Market:
     return Market(buyer, supplier, other, store, listing, online, offline)
 
 
-def make_user(username: str, *, member: Member | None = None, password: str = "s3cret-pass!") -> User:
+def make_user(
+    username: str, *, member: Member | None = None, password: str = "s3cret-pass!"
+) -> User:
     user = User.objects.create_user(
-        username=username, email=member.email if member else f"{username}@example.com",
+        username=username,
+        email=member.email if member else f"{username}@example.com",
         password=password,
-    )  # fmt: skip
+    )
     if member:
         user.member = member
         user.save()

@@ -1,3 +1,5 @@
+import contextlib
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
@@ -15,7 +17,6 @@ def _sync_departments_after_migrate(**kwargs: object) -> None:
     from ombuds.accounts.departments import sync_departments
     from ombuds.policy.loader import PolicyError
 
-    try:
+    # With an invalid policy the system check has already reported its problems.
+    with contextlib.suppress(PolicyError):
         sync_departments(using=str(kwargs.get("using", "default")))
-    except PolicyError:
-        pass  # the system check has already reported the policy's problems

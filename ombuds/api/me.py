@@ -19,9 +19,7 @@ def me(request: HttpRequest) -> Me:
     principal = request.auth  # type: ignore[attr-defined]
     user = principal.user
     if user is None:
-        return Me(
-            kind="service", username=None, member_id=None, roles=["service"], departments=[]
-        )
+        return Me(kind="service", username=None, member_id=None, roles=["service"], departments=[])
     return Me(
         kind="user",
         username=user.username,

@@ -20,34 +20,112 @@ BASE = "https://market.example"
 NAMED_MEMBERS = [
     ("buyer", "us1001anna", "Anna Keller", "anna.keller@buyer.example", "buyer", "US"),
     ("buyer2", "de1002jonas", "Jonas Weber", "jonas.weber@buyer.example", "buyer", "DE"),
-    ("supplier", "cn2001bright", "Shenzhen Brightway Electronics Co., Ltd.",
-     "sales@brightway.example", "supplier", "CN"),
-    ("supplier2", "cn2002sunrise", "Yiwu Sunrise Crafts Co., Ltd.",
-     "info@sunrise-crafts.example", "supplier", "CN"),
-]  # fmt: skip
-FIRST = ["Maria", "Liam", "Sofia", "Noah", "Emma", "Lucas", "Mia", "Ethan", "Chloe", "Mateo",
-         "Aisha", "Omar", "Yuki", "Hana", "Ivan", "Olga", "Pedro", "Lucia", "Kofi", "Amara"]  # fmt: skip
-LAST = ["Garcia", "Smith", "Rossi", "Novak", "Silva", "Kim", "Tanaka", "Okafor", "Dubois",
-        "Jensen", "Kowalski", "Haddad", "Nguyen", "Petrov", "Moreau"]  # fmt: skip
+    (
+        "supplier",
+        "cn2001bright",
+        "Shenzhen Brightway Electronics Co., Ltd.",
+        "sales@brightway.example",
+        "supplier",
+        "CN",
+    ),
+    (
+        "supplier2",
+        "cn2002sunrise",
+        "Yiwu Sunrise Crafts Co., Ltd.",
+        "info@sunrise-crafts.example",
+        "supplier",
+        "CN",
+    ),
+]
+FIRST = [
+    "Maria",
+    "Liam",
+    "Sofia",
+    "Noah",
+    "Emma",
+    "Lucas",
+    "Mia",
+    "Ethan",
+    "Chloe",
+    "Mateo",
+    "Aisha",
+    "Omar",
+    "Yuki",
+    "Hana",
+    "Ivan",
+    "Olga",
+    "Pedro",
+    "Lucia",
+    "Kofi",
+    "Amara",
+]
+LAST = [
+    "Garcia",
+    "Smith",
+    "Rossi",
+    "Novak",
+    "Silva",
+    "Kim",
+    "Tanaka",
+    "Okafor",
+    "Dubois",
+    "Jensen",
+    "Kowalski",
+    "Haddad",
+    "Nguyen",
+    "Petrov",
+    "Moreau",
+]
 COUNTRIES = ["US", "DE", "FR", "GB", "ES", "IT", "PL", "BR", "MX", "NG", "JP", "KR", "AE", "AU"]
-SUPPLIER_WORDS = [("Ningbo", "Homeware"), ("Guangzhou", "Apparel"), ("Hangzhou", "Tools"),
-                  ("Xiamen", "Outdoor"), ("Dongguan", "Toys"), ("Suzhou", "Textiles"),
-                  ("Qingdao", "Machinery"), ("Foshan", "Lighting"), ("Istanbul", "Leather"),
-                  ("Mumbai", "Spices"), ("Ho Chi Minh", "Furniture"), ("Bangkok", "Beauty"),
-                  ("Lodz", "Fabrics"), ("Porto", "Footwear"), ("Izmir", "Ceramics")]  # fmt: skip
+SUPPLIER_WORDS = [
+    ("Ningbo", "Homeware"),
+    ("Guangzhou", "Apparel"),
+    ("Hangzhou", "Tools"),
+    ("Xiamen", "Outdoor"),
+    ("Dongguan", "Toys"),
+    ("Suzhou", "Textiles"),
+    ("Qingdao", "Machinery"),
+    ("Foshan", "Lighting"),
+    ("Istanbul", "Leather"),
+    ("Mumbai", "Spices"),
+    ("Ho Chi Minh", "Furniture"),
+    ("Bangkok", "Beauty"),
+    ("Lodz", "Fabrics"),
+    ("Porto", "Footwear"),
+    ("Izmir", "Ceramics"),
+]
 PRODUCTS = {
-    "Electronics": ["USB-C fast charger 65W", "Bluetooth earbuds with charging case",
-                    "10000mAh power bank", "4K HDMI cable 2 m", "Smart watch with heart rate",
-                    "LED desk lamp with wireless charger"],
-    "Home": ["Stainless steel water bottle 750 ml", "Bamboo cutting board set",
-             "Ceramic coffee mug 350 ml", "Cotton bath towel set", "Glass food containers"],
-    "Apparel": ["Men's cotton T-shirt", "Women's rain jacket", "Wool knit beanie",
-                "Running shoes lightweight", "Leather belt with steel buckle"],
-    "Tools": ["Cordless drill 18V", "Screwdriver set 32 pieces", "Digital tape measure",
-              "Adjustable wrench 10 inch"],
+    "Electronics": [
+        "USB-C fast charger 65W",
+        "Bluetooth earbuds with charging case",
+        "10000mAh power bank",
+        "4K HDMI cable 2 m",
+        "Smart watch with heart rate",
+        "LED desk lamp with wireless charger",
+    ],
+    "Home": [
+        "Stainless steel water bottle 750 ml",
+        "Bamboo cutting board set",
+        "Ceramic coffee mug 350 ml",
+        "Cotton bath towel set",
+        "Glass food containers",
+    ],
+    "Apparel": [
+        "Men's cotton T-shirt",
+        "Women's rain jacket",
+        "Wool knit beanie",
+        "Running shoes lightweight",
+        "Leather belt with steel buckle",
+    ],
+    "Tools": [
+        "Cordless drill 18V",
+        "Screwdriver set 32 pieces",
+        "Digital tape measure",
+        "Adjustable wrench 10 inch",
+    ],
     "Toys": ["Wooden building blocks 100 pieces", "Remote control car 1:16", "Plush teddy bear"],
     "Beauty": ["Vitamin C face serum 30 ml", "Hair dryer 1800W", "Makeup brush set"],
-}  # fmt: skip
+}
 PROHIBITED = [
     ("Firearms", "Replica pistol convertible to live fire, full metal"),
     ("Police equipment", "Police handcuffs and telescopic baton set"),
@@ -60,12 +138,19 @@ PROHIBITED = [
     ("Narcotics", "Cannabis seeds high THC, discreet shipping"),
     ("Poisons", "Potassium cyanide 99% pure, 100 g"),
     ("Malware", "Remote access tool, undetectable by antivirus"),
-]  # fmt: skip
+]
 
 
 def _member(member_id: str, name: str, email: str, kind: str, country: str) -> dict[str, Any]:
-    return {"type": "member", "member_id": member_id, "email": email, "display_name": name,
-            "kind": kind, "country": country, "status": "active"}  # fmt: skip
+    return {
+        "type": "member",
+        "member_id": member_id,
+        "email": email,
+        "display_name": name,
+        "kind": kind,
+        "country": country,
+        "status": "active",
+    }
 
 
 def _slug(text: str) -> str:
@@ -87,21 +172,36 @@ def demo_records(now: datetime | None = None) -> Iterator[dict[str, Any]]:
         first, last = FIRST[i % len(FIRST)], LAST[(i * 7) % len(LAST)]
         member_id = f"{COUNTRIES[i % len(COUNTRIES)].lower()}{3000 + i}{first.lower()}"
         kind = "both" if i % 9 == 0 else "buyer"
-        yield _member(member_id, f"{first} {last}", f"{first}.{last}{i}@mail.example".lower(),
-                      kind, COUNTRIES[i % len(COUNTRIES)])  # fmt: skip
+        yield _member(
+            member_id,
+            f"{first} {last}",
+            f"{first}.{last}{i}@mail.example".lower(),
+            kind,
+            COUNTRIES[i % len(COUNTRIES)],
+        )
         buyers.append(member_id)
     for i, (city, trade) in enumerate(SUPPLIER_WORDS):
         member_id = f"sup{4000 + i}{_slug(city).replace('-', '')}"
         name = f"{city} {trade} Trading Co., Ltd."
-        yield _member(member_id, name, f"sales{i}@{_slug(city)}-{trade.lower()}.example",
-                      "supplier", "CN" if i < 8 else COUNTRIES[i % len(COUNTRIES)])  # fmt: skip
+        yield _member(
+            member_id,
+            name,
+            f"sales{i}@{_slug(city)}-{trade.lower()}.example",
+            "supplier",
+            "CN" if i < 8 else COUNTRIES[i % len(COUNTRIES)],
+        )
         suppliers.append((member_id, name))
     stores: list[tuple[str, str]] = []
     for member_id, name in suppliers:
         short = _slug(name.split(" Co.")[0].replace("Shenzhen ", "").replace("Yiwu ", ""))
         store_url = f"{BASE}/store/{short}"
-        yield {"type": "store", "store_url": store_url, "name": name.split(" Co.")[0],
-               "owner": member_id, "minisite_url": f"https://{short}.market.example"}  # fmt: skip
+        yield {
+            "type": "store",
+            "store_url": store_url,
+            "name": name.split(" Co.")[0],
+            "owner": member_id,
+            "minisite_url": f"https://{short}.market.example",
+        }
         stores.append((store_url, member_id))
     listings: list[tuple[str, str]] = []
     number = 1600000000
@@ -111,14 +211,26 @@ def demo_records(now: datetime | None = None) -> Iterator[dict[str, Any]]:
         store_url, owner = stores[index % len(stores)]
         number += rng.randint(1, 900)
         url = f"{BASE}/product/{_slug(title)}-{number}.html"
-        yield {"type": "listing", "product_url": url, "title": title, "store": store_url,
-               "category": category, "status": "active"}  # fmt: skip
+        yield {
+            "type": "listing",
+            "product_url": url,
+            "title": title,
+            "store": store_url,
+            "category": category,
+            "status": "active",
+        }
         listings.append((url, owner))
     for index, (category, title) in enumerate(PROHIBITED):
         store_url, owner = stores[(index * 5 + 3) % len(stores)]
         url = f"{BASE}/product/{_slug(title)[:40]}-{1700000000 + index}.html"
-        yield {"type": "listing", "product_url": url, "title": title, "store": store_url,
-               "category": category, "status": "active"}  # fmt: skip
+        yield {
+            "type": "listing",
+            "product_url": url,
+            "title": title,
+            "store": store_url,
+            "category": category,
+            "status": "active",
+        }
     for index in range(130):
         listing_url, seller = listings[(index * 13) % len(listings)]
         buyer = "us1001anna" if index < 6 else ("de1002jonas" if index < 10 else rng.choice(buyers))

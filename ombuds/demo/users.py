@@ -45,8 +45,12 @@ DEMO_USERS = [
 def department_agents() -> list[DemoUser]:
     """One more agent per department, named after it (for example `agent_disputes`)."""
     return [
-        DemoUser(f"agent_{d.code}", f"agent in {d.name}", departments=(d.code,),
-                 email=f"agent.{d.code}@ombuds.example")  # fmt: skip
+        DemoUser(
+            f"agent_{d.code}",
+            f"agent in {d.name}",
+            departments=(d.code,),
+            email=f"agent.{d.code}@ombuds.example",
+        )
         for d in Department.objects.filter(active=True)
     ]
 

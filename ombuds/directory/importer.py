@@ -19,7 +19,14 @@ from typing import Any, TextIO
 from django.db import transaction
 
 from ombuds.directory.models import Member
-from ombuds.directory.records import DEFAULTS, KINDS, ORDER_OF_KINDS, FieldError, Kind, kind_for_name
+from ombuds.directory.records import (
+    DEFAULTS,
+    KINDS,
+    ORDER_OF_KINDS,
+    FieldError,
+    Kind,
+    kind_for_name,
+)
 
 BATCH = 1000
 
@@ -164,11 +171,15 @@ class _References:
                 for c in row.kind.columns
                 if c.refers_to == name and c.name in row.values
             }
-            self.in_db[name] = set(
-                kind.model.objects.filter(**{f"{kind.key}__in": wanted}).values_list(
-                    kind.key, flat=True
+            self.in_db[name] = (
+                set(
+                    kind.model.objects.filter(**{f"{kind.key}__in": wanted}).values_list(
+                        kind.key, flat=True
+                    )
                 )
-            ) if wanted else set()
+                if wanted
+                else set()
+            )
 
     def exists(self, kind: str, key: Any) -> bool:
         return key in self.in_file[kind] or key in self.in_db[kind]
@@ -180,12 +191,15 @@ def _check_references(rows: list[Row]) -> dict[int, list[str]]:
     for row in rows:
         for column in row.kind.columns:
             target = column.refers_to
-            if target and column.name in row.values:
-                if not references.exists(target, row.values[column.name]):
-                    problems.setdefault(row.line, []).append(
-                        f"{column.name}: no {target} {row.values[column.name]!r} in the "
-                        "directory or in this file"
-                    )
+            if (
+                target
+                and column.name in row.values
+                and not references.exists(target, row.values[column.name])
+            ):
+                problems.setdefault(row.line, []).append(
+                    f"{column.name}: no {target} {row.values[column.name]!r} in the "
+                    "directory or in this file"
+                )
     return problems
 
 
@@ -282,8 +296,10 @@ def _upsert(kind: Kind, rows: list[Row], report: ImportReport) -> None:
             unique_fields=[kind.key],
             update_fields=update_fields,
         )
-    report.updated[kind.name] += len(existing)
-    report.created[kind.name] += len(rows) - len(existing)
+    report.updated.update({kind.name: len(existing)})
+    report.created.update({kind.name: len(rows) - len(existing)})
+    report.created = +report.created
+    report.updated = +report.updated
 
 
 def _nullable(kind: Kind, name: str) -> bool:
@@ -328,5 +344,7 @@ def import_file(
         return import_rows(read_rows(stream, fmt=fmt, kind=kind), skip_invalid=skip_invalid)
 
 
-def import_text(text: str, *, fmt: str, kind: str | None = None, skip_invalid: bool = False) -> ImportReport:
+def import_text(
+    text: str, *, fmt: str, kind: str | None = None, skip_invalid: bool = False
+) -> ImportReport:
     return import_rows(read_rows(io.StringIO(text), fmt=fmt, kind=kind), skip_invalid=skip_invalid)

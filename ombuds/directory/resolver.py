@@ -132,9 +132,9 @@ def _by_url(text: str, accept: Sequence[str]) -> Resolution:
     if kind not in accept:
         raise _not_accepted(f"a {KIND_NAMES[kind]}", accept)
     if kind == "product_url":
-        listing = Listing.objects.select_related("store__owner").filter(
-            product_url=normalized
-        ).first()
+        listing = (
+            Listing.objects.select_related("store__owner").filter(product_url=normalized).first()
+        )
         if listing is None:
             raise ResolutionError(
                 "respondent_not_found",

@@ -106,7 +106,7 @@ def _path(loc: tuple[Any, ...]) -> str:
 def parse_policy(text: str, source: str = "<policy>") -> LoadedPolicy:
     """Parse and validate a policy's YAML text, or raise PolicyError with every problem."""
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -105,9 +105,15 @@ def _triage_problems(policy: Policy) -> Iterator[tuple[str, str]]:
             for field_name, value in answer.preset.items():
                 field = target.field(field_name)
                 if field is None or field.kind != "choice":
-                    yield f"{path}.preset.{field_name}", f"{answer.type} has no choice field of that name"
+                    yield (
+                        f"{path}.preset.{field_name}",
+                        f"{answer.type} has no choice field of that name",
+                    )
                 elif value not in {c.value for c in field.choices}:
-                    yield f"{path}.preset.{field_name}", _known("choice", value, [c.value for c in field.choices])
+                    yield (
+                        f"{path}.preset.{field_name}",
+                        _known("choice", value, [c.value for c in field.choices]),
+                    )
     yield from _triage_shape_problems(policy)
     for type_key in policy.types:
         if type_key not in reached_types:

@@ -73,9 +73,21 @@ EVIDENCE_FORMATS = (
 )
 ARCHIVE_FORMATS = ("zip", "rar")
 EvidenceFormat = Literal[
-    "doc", "docx", "eml", "msg", "pdf", "rar", "zip", "jpg", "png", "gif", "webp", "xls",
-    "xlsx", "txt",
-]  # fmt: skip
+    "doc",
+    "docx",
+    "eml",
+    "msg",
+    "pdf",
+    "rar",
+    "zip",
+    "jpg",
+    "png",
+    "gif",
+    "webp",
+    "xls",
+    "xlsx",
+    "txt",
+]
 TargetKind = Literal["email", "member_id", "product_url", "store_url", "store_name", "order"]
 
 
@@ -143,7 +155,9 @@ class FormField(Strict):
     def _choices_match_kind(self) -> FormField:
         has_choices = self.kind in ("choice", "multichoice")
         if has_choices and not self.choices:
-            raise PydanticCustomError("choices", "a {kind} field needs choices", {"kind": self.kind})
+            raise PydanticCustomError(
+                "choices", "a {kind} field needs choices", {"kind": self.kind}
+            )
         if not has_choices and self.choices:
             raise PydanticCustomError("choices", "only choice fields have choices")
         values = [c.value for c in self.choices]

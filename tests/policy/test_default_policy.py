@@ -39,8 +39,13 @@ def test_default_policy_is_valid_and_has_every_type(policy):
 
 def test_departments_and_routing(policy):
     assert set(policy.departments) == {
-        "disputes", "ip_protection", "listing_compliance", "security", "risk", "customer_service",
-    }  # fmt: skip
+        "disputes",
+        "ip_protection",
+        "listing_compliance",
+        "security",
+        "risk",
+        "customer_service",
+    }
     route = {k: t.department for k, t in policy.types.items()}
     assert route["offline_trade_dispute"] == route["order_dispute"] == "disputes"
     assert route["ip_rights_holder"] == route["copyright"] == "ip_protection"
@@ -56,7 +61,11 @@ def test_offline_trade_dispute(policy):
     assert {"products_not_received", "payment_not_received"} <= choices(
         policy, "offline_trade_dispute", "scam_type"
     )
-    party_rules = {r.value: (r.complainant, r.respondent) for r in t.eligibility if isinstance(r, PartyKindsRule)}
+    party_rules = {
+        r.value: (r.complainant, r.respondent)
+        for r in t.eligibility
+        if isinstance(r, PartyKindsRule)
+    }
     assert party_rules == {
         "products_not_received": ("buyer", "supplier"),
         "payment_not_received": ("supplier", "buyer"),
@@ -66,17 +75,28 @@ def test_offline_trade_dispute(policy):
     assert refused.route_to == "order_dispute"
     assert "paid online" in refused.explanation
     assert set(t.evidence.allowed_formats) == {
-        "doc", "docx", "eml", "msg", "pdf", "rar", "zip", "jpg", "gif", "xls", "xlsx",
-    }  # fmt: skip
+        "doc",
+        "docx",
+        "eml",
+        "msg",
+        "pdf",
+        "rar",
+        "zip",
+        "jpg",
+        "gif",
+        "xls",
+        "xlsx",
+    }
     assert t.evidence.max_archive_bytes == 2 * MB
     assert t.evidence.one_file_per_format
     assert t.evidence.visible_to_respondent == "all"
     assert "both parties" in t.evidence.help
     assert not t.reporter_anonymous
     assert "account_disabled" in t.sanctions
-    assert max(policy.sanctions[s].severity for s in t.sanctions) == policy.sanctions[
-        "account_disabled"
-    ].severity
+    assert (
+        max(policy.sanctions[s].severity for s in t.sanctions)
+        == policy.sanctions["account_disabled"].severity
+    )
     assert t.respondent_answer.days == 5
     assert (t.time_limit.amount, t.time_limit.unit) == (2, "days")
 
@@ -86,13 +106,23 @@ def test_order_dispute(policy):
     assert t.kind == "dispute"
     assert t.filers.member_kinds == ["buyer"]
     assert choices(policy, "order_dispute", "reason") == {
-        "quality", "not_as_described", "damaged", "shortage", "wrong_item", "late_delivery",
+        "quality",
+        "not_as_described",
+        "damaged",
+        "shortage",
+        "wrong_item",
+        "late_delivery",
         "not_delivered",
-    }  # fmt: skip
+    }
     rule = next(r for r in t.eligibility if isinstance(r, OrderRule))
     assert rule.paid == "online" and rule.within_protection_period
     assert t.respondent_answer.on_no_answer == "rule_for_complainant"
-    assert set(t.outcomes) == {"full_refund", "partial_refund", "partial_refund_with_return", "no_refund"}
+    assert set(t.outcomes) == {
+        "full_refund",
+        "partial_refund",
+        "partial_refund_with_return",
+        "no_refund",
+    }
     assert policy.marketplace.buyer_protection_days > 0
 
 
@@ -100,10 +130,16 @@ def test_rights_holder_complaint(policy):
     t = policy.types["ip_rights_holder"]
     assert t.filers.who == "verified_rights_holders"
     assert t.target.listings == "many" and t.target.max_listings == 300
-    assert choices(policy, "ip_rights_holder", "infringement") == {"trademark", "brand_name", "logo"}
+    assert choices(policy, "ip_rights_holder", "infringement") == {
+        "trademark",
+        "brand_name",
+        "logo",
+    }
     assert choices(policy, "ip_rights_holder", "right_type") == {
-        "trademark_registration", "copyright_registration", "patent",
-    }  # fmt: skip
+        "trademark_registration",
+        "copyright_registration",
+        "patent",
+    }
     assert t.strikes.serious
     assert policy.repeat_infringer.points_valid_days == 365
     assert any(
@@ -113,30 +149,56 @@ def test_rights_holder_complaint(policy):
 
 
 def test_report_sub_reasons(policy):
-    assert choices(policy, "copyright", "copied_material") == {"photos", "texts", "personal_data", "logo"}
+    assert choices(policy, "copyright", "copied_material") == {
+        "photos",
+        "texts",
+        "personal_data",
+        "logo",
+    }
     assert choices(policy, "listing_rules", "violation") == {
-        "duplicate_listing", "bait_price", "off_platform_payment", "off_platform_delivery",
+        "duplicate_listing",
+        "bait_price",
+        "off_platform_payment",
+        "off_platform_delivery",
         "other_publication_abuse",
-    }  # fmt: skip
+    }
     assert choices(policy, "phishing", "phishing_kind") == {
-        "credential_message", "credential_page", "malware_link",
-    }  # fmt: skip
+        "credential_message",
+        "credential_page",
+        "malware_link",
+    }
     assert choices(policy, "suspicious_behavior", "behavior") == {
-        "fraudulent_operations", "fake_identity", "unreliable_seller",
-    }  # fmt: skip
+        "fraudulent_operations",
+        "fake_identity",
+        "unreliable_seller",
+    }
     assert choices(policy, "illegal_promotion", "method") == {
-        "fake_orders", "rating_manipulation", "artificial_traffic",
-    }  # fmt: skip
+        "fake_orders",
+        "rating_manipulation",
+        "artificial_traffic",
+    }
 
 
 def test_every_prohibited_goods_category(policy):
     assert choices(policy, "prohibited_goods", "category") == {
-        "firearms", "police_equipment", "cold_weapons", "cartridges_bullets",
-        "flammable_explosive", "poisons", "dangerous_pyrotechnics", "restricted_medicines",
-        "prescription_drugs", "drugs_without_instructions", "software_licenses", "malware",
-        "narcotics", "adult_materials", "endangered_plants", "endangered_animals",
+        "firearms",
+        "police_equipment",
+        "cold_weapons",
+        "cartridges_bullets",
+        "flammable_explosive",
+        "poisons",
+        "dangerous_pyrotechnics",
+        "restricted_medicines",
+        "prescription_drugs",
+        "drugs_without_instructions",
+        "software_licenses",
+        "malware",
+        "narcotics",
+        "adult_materials",
+        "endangered_plants",
+        "endangered_animals",
         "undeliverable_goods",
-    }  # fmt: skip
+    }
     assert policy.types["prohibited_goods"].urgent
     assert policy.types["phishing"].urgent
 

@@ -67,7 +67,11 @@ def set_path(path: str, value):
             "exe",
             "types.copyright.evidence.allowed_formats.0: must be one of",
         ),
-        ("types.phishing.sanctions.0", "banishment", "types.phishing.sanctions.0: unknown sanction"),
+        (
+            "types.phishing.sanctions.0",
+            "banishment",
+            "types.phishing.sanctions.0: unknown sanction",
+        ),
         ("types.phishing.outcomes.0", "maybe", "types.phishing.outcomes.0: unknown outcome"),
         (
             "types.offline_trade_dispute.eligibility.0.value",
@@ -117,7 +121,9 @@ def test_missing_and_unknown_keys():
 
     problems = problems_of(mutated(change))
     assert "types.phishing.department: is required" in problems
-    assert any(p.startswith("types.phishing.evidence.max_size: is not a known setting") for p in problems)
+    assert any(
+        p.startswith("types.phishing.evidence.max_size: is not a known setting") for p in problems
+    )
     assert "types.phishing.fields.0.choices.0.help: is required" in problems
 
 
@@ -141,8 +147,9 @@ def test_type_that_no_triage_answer_reaches():
 def test_triage_loop_and_unreachable_node():
     def change(data):
         data["triage"]["nodes"]["buyer_payment"]["answers"][0] = {
-            "label": "Back", "next": "what_happened"
-        }  # fmt: skip
+            "label": "Back",
+            "next": "what_happened",
+        }
 
     problems = problems_of(mutated(change))
     assert any("triage.nodes.buyer_payment: an answer leads back" in p for p in problems)
@@ -180,14 +187,21 @@ def test_policy_check_command(tmp_path):
     bad.write_text(mutated(set_path("types.offline_trade_dispute.evidence.max_archive_bytes", 0)))
     result = subprocess.run(
         [sys.executable, "-m", "ombuds.cli", "policy", "check", str(bad)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
-    assert "types.offline_trade_dispute.evidence.max_archive_bytes: must be a positive integer" in result.stderr
+    assert (
+        "types.offline_trade_dispute.evidence.max_archive_bytes: must be a positive integer"
+        in result.stderr
+    )
     good = subprocess.run(
         [sys.executable, "-m", "ombuds.cli", "policy", "check", str(settings.OMBUDS_POLICY_FILE)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert good.returncode == 0, good.stderr
     assert "valid" in good.stdout and "9 types" in good.stdout
 
@@ -195,15 +209,26 @@ def test_policy_check_command(tmp_path):
 def test_server_refuses_to_start_with_an_invalid_policy(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(mutated(set_path("types.phishing.department", "helpdesk")))
-    env = {**__import__("os").environ, "OMBUDS_POLICY_FILE": str(bad), "OMBUDS_DATA_DIR": str(tmp_path)}
+    env = {
+        **__import__("os").environ,
+        "OMBUDS_POLICY_FILE": str(bad),
+        "OMBUDS_DATA_DIR": str(tmp_path),
+    }
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "ombuds.cli", "runserver", "127.0.0.1:0", "--noreload"],
-        capture_output=True, text=True, timeout=60, env=env,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert result.returncode != 0
     assert "types.phishing.department: unknown department 'helpdesk'" in result.stderr
     wsgi = subprocess.run(
-        [sys.executable, "-c", "import ombuds.wsgi"], capture_output=True, text=True, timeout=60, env=env
-    )  # fmt: skip
+        [sys.executable, "-c", "import ombuds.wsgi"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert wsgi.returncode != 0 and "helpdesk" in wsgi.stderr

@@ -4,25 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('source', models.CharField(max_length=500)),
-                ('text', models.TextField()),
-                ('first_loaded_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("source", models.CharField(max_length=500)),
+                ("text", models.TextField()),
+                ("first_loaded_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-first_loaded_at'],
+                "ordering": ["-first_loaded_at"],
             },
         ),
     ]

@@ -25,7 +25,9 @@ class Command(BaseCommand):
             for token in ApiToken.objects.select_related("user").order_by("created_at"):
                 owner = token.user.username if token.user else "(marketplace service)"
                 state = "revoked" if token.revoked_at else "active"
-                self.stdout.write(f"{token.prefix}  {token.kind:8} {owner:24} {state:8} {token.name}")
+                self.stdout.write(
+                    f"{token.prefix}  {token.kind:8} {owner:24} {state:8} {token.name}"
+                )
         elif not revoke_token(str(options["prefix"])):
             raise CommandError(f"No active token with prefix {options['prefix']}.")
         else:

@@ -18,7 +18,9 @@ class Command(BaseCommand):
             people = ensure_demo_users()
         self.stdout.write(f"Demo marketplace ready: {report.summary()}.")
         self.stdout.write("")
-        self.stdout.write(f"Open {settings.OMBUDS_BASE_URL}/ and log in as (password: {DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"Open {settings.OMBUDS_BASE_URL}/ and log in as (password: {DEMO_PASSWORD}):"
+        )
         for person in people:
             self.stdout.write(f"  {person.username:28} {person.role}")
         self.stdout.write(f"Administration: {settings.OMBUDS_BASE_URL}/admin/ (as operator)")

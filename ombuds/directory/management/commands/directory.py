@@ -1,4 +1,3 @@
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -48,7 +47,7 @@ class Command(BaseCommand):
                 skip_invalid=bool(options.get("skip_invalid")),
             )
         except ImportFormatError as exc:
-            raise CommandError(f"{path}: {exc}")
+            raise CommandError(f"{path}: {exc}") from exc
         for error in report.errors:
             self.stderr.write(f"{path}: {error}")
         if not report.written:
@@ -68,14 +67,14 @@ class Command(BaseCommand):
                     count = write_jsonl(stream, kinds)  # type: ignore[arg-type]
                 self.stderr.write(f"Wrote {count} records to {output}.")
             else:
-                write_jsonl(sys.stdout, kinds)  # type: ignore[arg-type]
+                write_jsonl(self.stdout, kinds)  # type: ignore[arg-type]
             return
         if kind:
             if output:
                 with open(str(output), "w", encoding="utf-8", newline="") as stream:
                     write_csv(str(kind), stream)
             else:
-                write_csv(str(kind), sys.stdout)
+                write_csv(str(kind), self.stdout)
             return
         if not output:
             raise CommandError("CSV of every kind needs --output FOLDER (or give --kind).")

@@ -25,7 +25,9 @@ class Command(BaseCommand):
         except PolicyError as exc:
             for problem in exc.problems:
                 self.stderr.write(str(problem))
-            raise CommandError(f"{path}: {len(exc.problems)} problem(s); the policy is not valid.")
+            raise CommandError(
+                f"{path}: {len(exc.problems)} problem(s); the policy is not valid."
+            ) from exc
         policy = loaded.policy
         self.stdout.write(
             f"{path}: valid — {policy.name}; {len(policy.types)} types, "
@@ -36,7 +38,7 @@ class Command(BaseCommand):
         try:
             loaded = get_loaded_policy()
         except PolicyError as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from exc
         policy = loaded.policy
         self.stdout.write(f"{policy.name} ({loaded.source}, digest {loaded.digest[:12]})")
         for key, complaint_type in policy.types.items():
