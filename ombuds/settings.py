@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "ombuds.policy",
     "ombuds.directory",
     "ombuds.accounts",
+    "ombuds.intake",
+    "ombuds.evidence",
+    "ombuds.notify",
+    "ombuds.cases",
     "ombuds.api",
     "ombuds.web",
     "ombuds.demo",
@@ -160,6 +164,13 @@ if TASK_BACKEND == "rq":
 OMBUDS_POLICY_FILE = Path(
     os.environ.get("OMBUDS_POLICY_FILE", PACKAGE_DIR / "policy" / "default_policy.yaml")
 )
+
+# Filing attempts allowed per user and per client IP, like "30/hour" (empty: no limit).
+OMBUDS_FILING_RATE_PER_USER = os.environ.get("OMBUDS_FILING_RATE_PER_USER", "30/hour")
+OMBUDS_FILING_RATE_PER_IP = os.environ.get("OMBUDS_FILING_RATE_PER_IP", "120/hour")
+OMBUDS_TRUST_X_FORWARDED_FOR = env_bool("OMBUDS_TRUST_X_FORWARDED_FOR", False)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

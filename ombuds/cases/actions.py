@@ -1,0 +1,243 @@
+"""Every change of a case happens here: one function an event, one transaction each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from ombuds.accounts.models import Department
+from ombuds.cases.deadlines import due_time
+from ombuds.cases.history import record_event
+from ombuds.cases.models import OPEN_STATUSES, Case, Complaint, new_reference
+from ombuds.intake.checks import CheckedSubmission, Filer, Submission, check_submission
+from ombuds.intake.errors import FieldError, SubmissionRefused
+from ombuds.notify.outbox import queue_email
+from ombuds.policy.loader import get_policy
+from ombuds.policy.versions import current_policy_version
+
+VISITOR_SALT = "ombuds.cases.visitor-report"
+VISITOR_LINK_MAX_AGE = 7 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Filed:
+    complaint: Complaint
+    joined_existing_case: bool
+    awaiting_confirmation: bool
+
+
+def find_duplicate(checked: CheckedSubmission, filer: Filer) -> Complaint | None:
+    """An open complaint of the same complainant, type and target."""
+    same = Complaint.objects.filter(type_key=checked.type_key, target_key=checked.target_key)
+    same = (
+        same.filter(complainant=filer.user)
+        if filer.user
+        else same.filter(complainant__isnull=True, complainant_email__iexact=filer.email)
+    )
+    unconfirmed = same.filter(case__isnull=True, confirmed_at__isnull=True)
+    return same.filter(case__status__in=OPEN_STATUSES).first() or unconfirmed.first()
+
+
+def duplicate_error(duplicate: Complaint) -> FieldError:
+    return FieldError(
+        "target",
+        "duplicate_complaint",
+        f"You already filed this: complaint {duplicate.reference} about the same target is "
+        "still open. Add new information to it instead of filing again.",
+        {"duplicate": duplicate.reference, "url": reverse("complaint", args=[duplicate.reference])},
+    )
+
+
+def file_complaint(*, submission: Submission, filer: Filer, via: str = "web") -> Filed:
+    """Check and file a submission; reports by visitors wait for their email confirmation."""
+    policy = get_policy()
+    checked = check_submission(policy, submission, filer)
+    with transaction.atomic():
+        duplicate = find_duplicate(checked, filer)
+        if duplicate is not None:
+            raise SubmissionRefused([duplicate_error(duplicate)])
+        complaint = _create_complaint(checked, filer, via)
+        if filer.user is None:
+            _queue_visitor_confirmation(complaint)
+            return Filed(complaint, joined_existing_case=False, awaiting_confirmation=True)
+        joined = _file_into_case(complaint, checked.complaint_type, actor=filer.user)
+    return Filed(complaint, joined_existing_case=joined, awaiting_confirmation=False)
+
+
+def _create_complaint(checked: CheckedSubmission, filer: Filer, via: str) -> Complaint:
+    now = timezone.now()
+    complaint = Complaint.objects.create(
+        reference=new_reference("CMP"),
+        type_key=checked.type_key,
+        complainant=filer.user,
+        complainant_member=filer.member,
+        complainant_email=filer.email,
+        complainant_name=filer.name,
+        respondent=checked.respondent,
+        target_key=checked.target_key,
+        target_input=checked.target_input,
+        answers=checked.answers,
+        agreement_accepted_at=now if checked.complaint_type.requires_agreement else None,
+        via=via,
+        confirmed_at=now if filer.user else None,
+    )
+    complaint.listings.set(checked.listings)
+    complaint.evidence.set(checked.evidence)
+    return complaint
+
+
+def _file_into_case(complaint: Complaint, complaint_type: Any, *, actor: Any) -> bool:
+    """Attach a confirmed complaint to a case: a new one, or the open case of its target."""
+    case = _open_report_case(complaint) if complaint_type.kind == "report" else None
+    joined = case is not None
+    if case is None:
+        try:
+            with transaction.atomic():
+                case = _new_case(complaint, complaint_type)
+        except IntegrityError:
+            case = _open_report_case(complaint)
+            if case is None:
+                raise
+            joined = True
+    complaint.case = case
+    complaint.save(update_fields=["case"])
+    if joined:
+        Case.objects.filter(pk=case.pk).update(reporter_count=F("reporter_count") + 1)
+        case.refresh_from_db(fields=["reporter_count", "event_count", "last_event_hash"])
+        record_event(case, "reporter_joined", actor=actor, complaint=complaint,
+                     data={"complaint": complaint.reference, "reporters": case.reporter_count})  # fmt: skip
+    else:
+        record_event(case, "complaint_filed", actor=actor, complaint=complaint,
+                     data={"complaint": complaint.reference, "type": complaint.type_key})  # fmt: skip
+    _queue_receipt(complaint, case)
+    if not joined and case.respondent is not None:
+        _queue_respondent_notice(case, complaint, complaint_type)
+    return joined
+
+
+def _open_report_case(complaint: Complaint) -> Case | None:
+    return (
+        Case.objects.select_for_update()
+        .filter(
+            kind="report",
+            type_key=complaint.type_key,
+            target_key=complaint.target_key,
+            status__in=OPEN_STATUSES,
+        )
+        .first()
+    )
+
+
+def _new_case(complaint: Complaint, complaint_type: Any) -> Case:
+    first = complaint.listings.first()
+    return Case.objects.create(
+        reference=new_reference("CASE"),
+        type_key=complaint.type_key,
+        kind=complaint_type.kind,
+        department=Department.objects.get(code=complaint_type.department),
+        policy_version=current_policy_version(),
+        respondent=complaint.respondent,
+        target_key=complaint.target_key,
+        listing=first if complaint.target_key.startswith("listing:") else None,
+        order_id=int(complaint.target_key.split(":")[1])
+        if complaint.target_key.startswith("order:")
+        else None,
+        urgent=complaint_type.urgent,
+        due_at=due_time(timezone.now(), complaint_type.time_limit),
+    )
+
+
+# --- visitors ---------------------------------------------------------------------------------
+
+
+def visitor_token(complaint: Complaint) -> str:
+    return signing.dumps(
+        {"c": complaint.reference, "e": complaint.complainant_email}, salt=VISITOR_SALT
+    )
+
+
+def complaint_from_visitor_token(
+    token: str, *, max_age: int | None = VISITOR_LINK_MAX_AGE
+) -> Complaint | None:
+    try:
+        data = signing.loads(token, salt=VISITOR_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return Complaint.objects.filter(
+        reference=data.get("c"), complainant_email=data.get("e"), complainant__isnull=True
+    ).first()
+
+
+def _queue_visitor_confirmation(complaint: Complaint) -> None:
+    complaint_type = get_policy().types[complaint.type_key]
+    link = settings.OMBUDS_BASE_URL + reverse("confirm_report", args=[visitor_token(complaint)])
+    queue_email(
+        to=complaint.complainant_email,
+        template="confirm_report",
+        context={"complaint": complaint, "type": complaint_type, "link": link},
+    )
+
+
+def confirm_visitor_report(token: str) -> Complaint | None:
+    """File a visitor's report once they open the link sent to their email."""
+    complaint = complaint_from_visitor_token(token)
+    if complaint is None:
+        return None
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if complaint.case_id is None:
+            complaint.confirmed_at = timezone.now()
+            complaint.save(update_fields=["confirmed_at"])
+            _file_into_case(complaint, get_policy().types[complaint.type_key], actor=None)
+    return complaint
+
+
+# --- notices ----------------------------------------------------------------------------------
+
+
+def complaint_link(complaint: Complaint) -> str:
+    path = reverse("complaint", args=[complaint.reference])
+    if complaint.complainant_id is None:
+        path += "?k=" + visitor_token(complaint)
+    return settings.OMBUDS_BASE_URL + path
+
+
+def _queue_receipt(complaint: Complaint, case: Case) -> None:
+    complaint_type = get_policy().types[complaint.type_key]
+    queue_email(
+        to=complaint.complainant_email,
+        template="complaint_received",
+        context={
+            "complaint": complaint, "case": case, "type": complaint_type,
+            "link": complaint_link(complaint),
+        },
+    )  # fmt: skip
+
+
+def _queue_respondent_notice(case: Case, complaint: Complaint, complaint_type: Any) -> None:
+    """Tell the respondent; for anonymous reports, nothing that identifies the reporter."""
+    respondent = case.respondent
+    assert respondent is not None
+    queue_email(
+        to=respondent.email,
+        template="complaint_against_you",
+        context={
+            "case": case,
+            "type": complaint_type,
+            "respondent": respondent,
+            "complainant_name": None
+            if complaint_type.reporter_anonymous
+            else complaint.complainant_name,
+            "answer_days": complaint_type.respondent_answer.days
+            if complaint_type.respondent_answer.allowed
+            else None,
+            "link": settings.OMBUDS_BASE_URL + reverse("complaint", args=[case.reference]),
+        },
+    )

@@ -1,0 +1,162 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from ombuds.accounts.models import Department
+from ombuds.directory.models import Listing, Member, Order, Store
+from ombuds.evidence.models import Evidence
+from ombuds.policy.models import PolicyVersion
+
+_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def new_reference(prefix: str) -> str:
+    """A short, unguessable reference people can read out: no 0/O, 1/I."""
+    return prefix + "-" + "".join(secrets.choice(_ALPHABET) for _ in range(8))
+
+
+class CaseStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted — under consideration"
+    IN_REVIEW = "in_review", "In review"
+    WAITING = "waiting", "Waiting for information"
+    DECIDED = "decided", "Decided"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING)
+
+
+class Case(models.Model):
+    """What an agent works: one complaint, or every report about the same target."""
+
+    reference = models.CharField(max_length=20, unique=True)
+    type_key = models.CharField(max_length=50)
+    kind = models.CharField(max_length=10)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="cases")
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT)
+    status = models.CharField(
+        max_length=12, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED
+    )
+    respondent = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="cases_against"
+    )
+    target_key = models.CharField(max_length=120)
+    listing = models.ForeignKey(Listing, on_delete=models.SET_NULL, null=True, blank=True)
+    store = models.ForeignKey(Store, on_delete=models.SET_NULL, null=True, blank=True)
+    order = models.ForeignKey(Order, on_delete=models.SET_NULL, null=True, blank=True)
+    reporter_count = models.PositiveIntegerField(default=1)
+    urgent = models.BooleanField(default=False)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    event_count = models.PositiveIntegerField(default=0)
+    last_event_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["department", "status", "due_at"], name="case_queue"),
+            models.Index(fields=["respondent", "status"], name="case_respondent"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["type_key", "target_key"],
+                condition=Q(kind="report", status__in=["submitted", "in_review", "waiting"]),
+                name="one_open_report_case_per_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Complaint(models.Model):
+    """One filing by one complainant: a complaint, a report or a dispute."""
+
+    reference = models.CharField(max_length=20, unique=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
+    )
+    type_key = models.CharField(max_length=50)
+    complainant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    complainant_member = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="complaints_filed"
+    )
+    complainant_email = models.EmailField()
+    complainant_name = models.CharField(max_length=200, blank=True)
+    respondent = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    target_key = models.CharField(max_length=120)
+    target_input = models.TextField()
+    listings = models.ManyToManyField(Listing, blank=True, related_name="complaints")
+    answers = models.JSONField(default=dict)
+    evidence = models.ManyToManyField(Evidence, blank=True, related_name="complaints")
+    agreement_accepted_at = models.DateTimeField(null=True, blank=True)
+    via = models.CharField(max_length=10, default="web")
+    confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Visitors confirm their email before a report is filed."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["complainant", "type_key", "target_key"], name="complaint_dup_user"
+            ),
+            models.Index(
+                fields=["complainant_email", "type_key", "target_key"], name="complaint_dup_email"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's append-only history; each holds the hash of the one before."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, null=True, blank=True)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["case_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.kind}"
+
+
+class IdempotencyKey(models.Model):
+    """A retried request with the same key gets the complaint the first one made."""
+
+    scope = models.CharField(max_length=100)
+    key = models.CharField(max_length=200)
+    request_digest = models.CharField(max_length=64)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_unique")]

@@ -1,0 +1,285 @@
+"""Pages for filing: "What happened?", the form of each type, and the visitor's confirmation.
+
+The forms are rendered from the policy and checked by the intake checks, the same ones the
+API uses; a refused form comes back with every value typed and every file already accepted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from ombuds.cases.actions import Filed, confirm_visitor_report, file_complaint, visitor_token
+from ombuds.directory.models import Order
+from ombuds.evidence.inspection import EvidenceError
+from ombuds.evidence.models import Evidence
+from ombuds.evidence.storage import store_evidence
+from ombuds.intake.checks import EVIDENCE, Filer, Submission
+from ombuds.intake.errors import NON_FIELD, FieldError, SubmissionRefused
+from ombuds.intake.ratelimit import check_filing_rate, client_ip
+from ombuds.policy.loader import get_policy
+from ombuds.policy.schema import ComplaintType, OrderRule
+from ombuds.web.catalog import CatalogEntry
+
+VISITOR_EMAIL = "visitor_email"
+
+
+def triage(request: HttpRequest) -> HttpResponse:
+    policy = get_policy()
+    key = request.GET.get("node") or policy.triage.start
+    node = policy.triage.nodes.get(key)
+    if node is None:
+        raise Http404("No such question.")
+    refused = None
+    if "refused" in request.GET:
+        try:
+            refused = node.answers[int(request.GET["refused"])]
+        except (ValueError, IndexError):
+            refused = None
+    answers = []
+    for index, answer in enumerate(node.answers):
+        if answer.next:
+            url = f"{reverse('triage')}?node={answer.next}"
+        elif answer.type:
+            query = "&".join(f"{k}={v}" for k, v in answer.preset.items())
+            url = reverse("file", args=[answer.type]) + (f"?{query}" if query else "")
+        else:
+            url = f"{reverse('triage')}?node={key}&refused={index}"
+        answers.append({"answer": answer, "url": url})
+    return render(
+        request,
+        "web/triage.html",
+        {
+            "node": node,
+            "node_key": key,
+            "is_start": key == policy.triage.start,
+            "answers": answers,
+            "refused": refused,
+            "route": policy.types.get(refused.route_to) if refused and refused.route_to else None,
+            "route_key": refused.route_to if refused else None,
+        },
+    )
+
+
+def _evidence_owner_filter(request: HttpRequest) -> dict[str, Any]:
+    if request.user.is_authenticated:
+        return {"uploaded_by": request.user}
+    if not request.session.session_key:
+        request.session.save()
+    return {"uploaded_by__isnull": True, "upload_session": request.session.session_key}
+
+
+def _kept_evidence(request: HttpRequest, type_key: str) -> list[Evidence]:
+    """Files accepted on an earlier try of this form, still the user's and not yet filed."""
+    ids = [i for i in request.POST.getlist("evidence_ids") if i]
+    removed = set(request.POST.getlist("remove_evidence"))
+    valid_ids = []
+    for value in ids:
+        if value in removed:
+            continue
+        try:
+            valid_ids.append(str(uuid.UUID(value)))
+        except ValueError:
+            continue
+    return list(
+        Evidence.objects.filter(
+            public_id__in=valid_ids, complaints__isnull=True, **_evidence_owner_filter(request)
+        )
+    )
+
+
+def _accept_uploads(request: HttpRequest, type_key: str) -> tuple[list[Evidence], list[FieldError]]:
+    accepted, errors = [], []
+    owner = _evidence_owner_filter(request)
+    for upload in request.FILES.getlist("evidence"):
+        try:
+            accepted.append(
+                store_evidence(
+                    upload,
+                    filename=upload.name,
+                    type_key=type_key,
+                    uploaded_by=owner.get("uploaded_by"),
+                    upload_session=owner.get("upload_session", ""),
+                )
+            )
+        except EvidenceError as exc:
+            errors.append(FieldError(EVIDENCE, exc.code, exc.message, {"file": exc.filename}))
+    return accepted, errors
+
+
+def _eligible_orders(request: HttpRequest, complaint_type: ComplaintType) -> list[Order]:
+    rule = next((r for r in complaint_type.eligibility if isinstance(r, OrderRule)), None)
+    user = request.user
+    if rule is None or not user.is_authenticated or user.member_id is None:
+        return []
+    orders = Order.objects.filter(buyer_id=user.member_id, payment=rule.paid).select_related(
+        "listing"
+    )
+    if rule.within_protection_period:
+        orders = orders.exclude(protection_ends_at__lt=timezone.now())
+    return list(orders.order_by("-paid_at")[:50])
+
+
+def file(request: HttpRequest, type_key: str) -> HttpResponse:
+    policy = get_policy()
+    complaint_type = policy.types.get(type_key)
+    if complaint_type is None:
+        raise Http404("No such complaint type.")
+    if complaint_type.filers.who != "anyone" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    values: dict[str, Any] = {k: v for k, v in request.GET.items()}
+    errors: list[FieldError] = []
+    evidence: list[Evidence] = []
+    status = 200
+    retry_after = None
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in request.POST}
+        for form_field in complaint_type.fields:
+            if form_field.kind == "multichoice":
+                values[form_field.name] = request.POST.getlist(form_field.name)
+        refusal = check_filing_rate(
+            user_id=request.user.pk if request.user.is_authenticated else None,
+            ip=client_ip(request.META),
+        )
+        evidence = _kept_evidence(request, type_key)
+        if refusal is not None:
+            errors = [FieldError(NON_FIELD, "rate_limited", refusal.message)]
+            status, retry_after = 429, refusal.retry_after
+        else:
+            uploaded, errors = _accept_uploads(request, type_key)
+            evidence += uploaded
+            if not errors:
+                outcome = _file(request, complaint_type, type_key, values, evidence)
+                if isinstance(outcome, HttpResponse):
+                    return outcome
+                errors = outcome
+            status = 400
+    response = render(
+        request,
+        "web/file.html",
+        _form_context(request, type_key, complaint_type, values, errors, evidence),
+        status=status,
+    )
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _file(
+    request: HttpRequest,
+    complaint_type: ComplaintType,
+    type_key: str,
+    values: dict[str, Any],
+    evidence: list[Evidence],
+) -> HttpResponse | list[FieldError]:
+    if request.user.is_authenticated:
+        filer = Filer.for_user(request.user)
+    else:
+        email = values.get(VISITOR_EMAIL, "").strip()
+        try:
+            validate_email(email)
+        except ValidationError:
+            return [
+                FieldError(
+                    VISITOR_EMAIL,
+                    "invalid_email",
+                    "Enter your email address: we send a link to confirm it, and the answer goes there.",
+                )
+            ]
+        filer = Filer(email=email.lower(), name="")
+    submission = Submission(
+        type_key=type_key,
+        target=values.get("target", ""),
+        answers={f.name: values.get(f.name) for f in complaint_type.fields},
+        evidence=evidence,
+        agreement=values.get("agreement") in ("on", "true", "1", "yes"),
+    )
+    try:
+        filed = file_complaint(submission=submission, filer=filer, via="web")
+    except SubmissionRefused as refused:
+        return refused.errors
+    return _after_filing(request, filed)
+
+
+def _after_filing(request: HttpRequest, filed: Filed) -> HttpResponse:
+    complaint = filed.complaint
+    if filed.awaiting_confirmation:
+        request.session["visitor_complaint"] = complaint.reference
+        return redirect(
+            reverse("complaint", args=[complaint.reference]) + "?k=" + visitor_token(complaint)
+        )
+    if filed.joined_existing_case:
+        messages.info(request, "Others reported the same thing: your report joined their case.")
+    return redirect("complaint", complaint.reference)
+
+
+def _form_context(
+    request: HttpRequest,
+    type_key: str,
+    complaint_type: ComplaintType,
+    values: dict[str, Any],
+    errors: list[FieldError],
+    evidence: list[Evidence],
+) -> dict[str, Any]:
+    policy = get_policy()
+    by_field: dict[str, list[FieldError]] = {}
+    for error in errors:
+        by_field.setdefault(error.field, []).append(error)
+    known_fields = {f.name for f in complaint_type.fields} | {
+        "target",
+        EVIDENCE,
+        "agreement",
+        VISITOR_EMAIL,
+    }
+    general = [e for e in errors if e.field not in known_fields]
+    order_rule = next((r for r in complaint_type.eligibility if isinstance(r, OrderRule)), None)
+    fields = []
+    for form_field in complaint_type.fields:
+        value = values.get(form_field.name, "")
+        fields.append(
+            {
+                "spec": form_field,
+                "value": value,
+                "values": value if isinstance(value, list) else [value],
+                "errors": by_field.get(form_field.name, []),
+                "is_order": order_rule is not None and order_rule.field == form_field.name,
+            }
+        )
+    return {
+        "type_key": type_key,
+        "type": complaint_type,
+        "entry": CatalogEntry(type_key, complaint_type),
+        "department": policy.departments[complaint_type.department],
+        "fields": fields,
+        "target_value": values.get("target", ""),
+        "target_errors": by_field.get("target", []),
+        "target_from_order": complaint_type.target.identify_by == ["order"],
+        "evidence": evidence,
+        "evidence_errors": by_field.get(EVIDENCE, []),
+        "agreement_checked": values.get("agreement") in ("on", "true", "1", "yes"),
+        "agreement_errors": by_field.get("agreement", []),
+        "visitor_email": values.get(VISITOR_EMAIL, ""),
+        "visitor_email_errors": by_field.get(VISITOR_EMAIL, []),
+        "general_errors": general,
+        "error_count": len(errors),
+        "orders": _eligible_orders(request, complaint_type),
+        "agreement_url": policy.marketplace.user_agreement_url,
+        "types": policy.types,
+    }
+
+
+def confirm_report(request: HttpRequest, token: str) -> HttpResponse:
+    complaint = confirm_visitor_report(token)
+    if complaint is None:
+        return render(request, "web/confirm_failed.html", status=400)
+    messages.success(request, "Thank you: your email address is confirmed and your report is sent.")
+    return redirect(reverse("complaint", args=[complaint.reference]) + "?k=" + token)
