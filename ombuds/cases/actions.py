@@ -88,8 +88,15 @@ def _create_complaint(checked: CheckedSubmission, filer: Filer, via: str) -> Com
         via=via,
         confirmed_at=now if filer.user else None,
     )
-    complaint.listings.set(checked.listings)
-    complaint.evidence.set(checked.evidence)
+    if checked.listings:
+        Complaint.listings.through.objects.bulk_create(
+            [Complaint.listings.through(complaint=complaint, listing=x) for x in checked.listings]
+        )
+    if checked.evidence:
+        Complaint.evidence.through.objects.bulk_create(
+            [Complaint.evidence.through(complaint=complaint, evidence=x) for x in checked.evidence]
+        )
+    complaint.first_listing = checked.listings[0] if checked.listings else None  # type: ignore[attr-defined]
     return complaint
 
 
@@ -111,11 +118,11 @@ def _file_into_case(complaint: Complaint, complaint_type: Any, *, actor: Any) ->
     if joined:
         Case.objects.filter(pk=case.pk).update(reporter_count=F("reporter_count") + 1)
         case.refresh_from_db(fields=["reporter_count", "event_count", "last_event_hash"])
-        record_event(case, "reporter_joined", actor=actor, complaint=complaint,
-                     data={"complaint": complaint.reference, "reporters": case.reporter_count})  # fmt: skip
+        data = {"complaint": complaint.reference, "reporters": case.reporter_count}
+        record_event(case, "reporter_joined", actor=actor, complaint=complaint, data=data)
     else:
-        record_event(case, "complaint_filed", actor=actor, complaint=complaint,
-                     data={"complaint": complaint.reference, "type": complaint.type_key})  # fmt: skip
+        data = {"complaint": complaint.reference, "type": complaint.type_key}
+        record_event(case, "complaint_filed", actor=actor, complaint=complaint, data=data)
     _queue_receipt(complaint, case)
     if not joined and case.respondent is not None:
         _queue_respondent_notice(case, complaint, complaint_type)
@@ -136,7 +143,7 @@ def _open_report_case(complaint: Complaint) -> Case | None:
 
 
 def _new_case(complaint: Complaint, complaint_type: Any) -> Case:
-    first = complaint.listings.first()
+    first = getattr(complaint, "first_listing", None) or complaint.listings.first()
     return Case.objects.create(
         reference=new_reference("CASE"),
         type_key=complaint.type_key,
@@ -181,7 +188,11 @@ def _queue_visitor_confirmation(complaint: Complaint) -> None:
     queue_email(
         to=complaint.complainant_email,
         template="confirm_report",
-        context={"complaint": complaint, "type": complaint_type, "link": link},
+        context={
+            "reference": complaint.reference,
+            "type_label": complaint_type.label,
+            "link": link,
+        },
     )
 
 
@@ -209,35 +220,45 @@ def complaint_link(complaint: Complaint) -> str:
     return settings.OMBUDS_BASE_URL + path
 
 
+def _when(moment: Any) -> str:
+    return timezone.localtime(moment).strftime("%-d %B %Y, %H:%M %Z")
+
+
 def _queue_receipt(complaint: Complaint, case: Case) -> None:
     complaint_type = get_policy().types[complaint.type_key]
+    answer = complaint_type.respondent_answer
     queue_email(
         to=complaint.complainant_email,
         template="complaint_received",
         context={
-            "complaint": complaint, "case": case, "type": complaint_type,
+            "name": complaint.complainant_name,
+            "reference": complaint.reference,
+            "type_label": complaint_type.label,
+            "due": _when(case.due_at),
+            "answer_days": answer.days if answer.allowed and not complaint_type.urgent else None,
             "link": complaint_link(complaint),
         },
-    )  # fmt: skip
+    )
 
 
 def _queue_respondent_notice(case: Case, complaint: Complaint, complaint_type: Any) -> None:
     """Tell the respondent; for anonymous reports, nothing that identifies the reporter."""
     respondent = case.respondent
     assert respondent is not None
+    answer = complaint_type.respondent_answer
     queue_email(
         to=respondent.email,
         template="complaint_against_you",
         context={
-            "case": case,
-            "type": complaint_type,
-            "respondent": respondent,
+            "reference": case.reference,
+            "type_label": complaint_type.label,
+            "kind": complaint_type.kind,
+            "respondent_name": respondent.display_name,
+            "listing_title": case.listing.title if case.listing else "",
             "complainant_name": None
             if complaint_type.reporter_anonymous
             else complaint.complainant_name,
-            "answer_days": complaint_type.respondent_answer.days
-            if complaint_type.respondent_answer.allowed
-            else None,
+            "answer_days": answer.days if answer.allowed else None,
             "link": settings.OMBUDS_BASE_URL + reverse("complaint", args=[case.reference]),
         },
     )

@@ -217,22 +217,30 @@ def _event_text(
     if event.kind == "complaint_filed":
         if role == COMPLAINANT:
             if own is not None and event.complaint_id == own.pk:
-                return f"Received and sent to the {get_policy().departments[complaint_type.department].name} team. Status: Submitted — under consideration."
+                team = get_policy().departments[complaint_type.department].name
+                return f"Received and sent to the {team} team. Submitted — under consideration."
             return None
         if role == RESPONDENT:
             if complaint_type.reporter_anonymous:
                 return f"A {label} was filed about you."
             complaint = event.complaint
-            return f"{complaint.complainant_name if complaint else 'A member'} filed a {label} about you."
+            name = complaint.complainant_name if complaint else "A member"
+            return f"{name} filed a {label} about you."
         return f"{label.capitalize()} {event.data.get('complaint')} filed."
     if event.kind == "reporter_joined":
         if role == COMPLAINANT:
             if own is not None and event.complaint_id == own.pk:
-                return "Received. Others reported the same thing: your report joined their case, which is under consideration."
+                return (
+                    "Received. Others reported the same thing: your report joined their case, "
+                    "which is under consideration."
+                )
             return "Another report about the same thing joined this case."
         if role == RESPONDENT:
             return None
-        return f"Report {event.data.get('complaint')} joined the case ({event.data.get('reporters')} reporters)."
+        data = event.data
+        return (
+            f"Report {data.get('complaint')} joined the case ({data.get('reporters')} reporters)."
+        )
     return None
 
 

@@ -33,7 +33,8 @@ refuse, in every non-archive format (images, PDF, Office, email, text):
 
 1. anything before the format's signature (it must be at offset 0);
 2. a zip archive that zip readers would find: an end-of-central-directory record in the last
-   64 KiB (how readers locate a zip, so a zip appended to a JPEG is found);
+   64 KiB (where readers look for it) preceded by its central directory, so a zip appended
+   to a JPEG is found;
 3. a RAR or 7-Zip signature anywhere;
 4. a Windows program anywhere: an `MZ` header whose `e_lfanew` points at `PE\\0\\0`;
 5. a Linux program anywhere: an ELF header (magic, class, byte order, version);
@@ -501,14 +502,14 @@ def _too_large(
 class _Subject:
     """How messages name the file being inspected: an upload, or a member of one."""
 
-    upload: str  # the name as uploaded
+    upload: str  # the name as uploaded (EvidenceError.filename)
     member: str = ""  # the member path, for archive members
     depth: int = 0  # archive nesting level of the member (0: the upload itself)
 
     def __str__(self) -> str:
-        if self.member:
-            return f'"{self.member}" in "{self.upload}"'
-        return f'"{self.upload}"'
+        # Shown names lose paths, control and bidi characters: messages must not be spoofable.
+        shown = f'"{safe_filename(self.upload)}"'
+        return f'"{_printable(self.member)}" in {shown}' if self.member else shown
 
     def error(self, code: str, message: str) -> EvidenceError:
         return EvidenceError(code, message, self.upload)
@@ -792,8 +793,6 @@ _CONTENT_TYPES_CAP = 1024 * 1024
 
 
 def _identify_zip(data: bytes, mime: str, subject: _Subject, rules: EvidenceRules) -> str:
-    if mime in _PROGRAM_MIMES:
-        raise subject.program(_program_message(subject, _describe_mime(mime), rules))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = {info.filename: info for info in archive.infolist()}
@@ -942,7 +941,7 @@ def _refuse_program_attachment(name: str, head: bytes, subject: _Subject) -> Non
     ext = _extension(name)
     what = _program_at_start(head) or (f"a .{ext} file" if ext in PROGRAM_EXTENSIONS else None)
     if what:
-        shown = f' "{name}"' if name else ""
+        shown = f' "{_printable(name)}"' if name else ""
         raise subject.program(
             f"{subject} carries an attachment{shown} that is {what}. Messages with programs or "
             "scripts attached are not accepted: take a screenshot of the message or export it "
@@ -975,7 +974,7 @@ def _identify_text(
     """eml when the headers are real, txt when libmagic calls it plain text."""
     utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     candidates = []
-    if b"\x00" not in data[:MAGIC_HEAD]:
+    if b"\x00" not in data:
         if _looks_like_email(data):
             candidates.append("eml")
         if (
@@ -1023,14 +1022,17 @@ def _looks_like_email(data: bytes) -> bool:
 
 
 def _check_email_attachments(data: bytes, subject: _Subject) -> None:
-    message = BytesParser(policy=email_policy.default).parsebytes(data)
-    for part in message.walk():
-        if part.is_multipart():
-            continue
-        name = part.get_filename() or ""
-        if not name and part.get_content_disposition() != "attachment":
-            continue
-        payload = part.get_payload(decode=True)
+    try:
+        message = BytesParser(policy=email_policy.default).parsebytes(data)
+        attachments = [
+            (part.get_filename() or "", part.get_payload(decode=True))
+            for part in message.walk()
+            if not part.is_multipart()
+            and (part.get_filename() or part.get_content_disposition() == "attachment")
+        ]
+    except Exception as exc:  # the email package raises many kinds of error on crafted input
+        raise _damaged(subject, "an email", str(exc)) from exc
+    for name, payload in attachments:
         head = payload[:16] if isinstance(payload, bytes) else b""
         _refuse_program_attachment(name, head, subject)
 
@@ -1067,9 +1069,7 @@ def _check_hidden_content(data: bytes, fmt: str, subject: _Subject) -> None:
 
 
 def _embedded_content(data: bytes) -> str | None:
-    tail_start = max(0, len(data) - _ZIP_TAIL)
-    position = data.rfind(_EOCD, tail_start)
-    if position >= 0 and len(data) - position >= 22:
+    if _zip_at_end(data):
         return "a zip archive"
     if data.find(b"Rar!\x1a\x07") >= 0:
         return "a RAR archive"
@@ -1080,6 +1080,23 @@ def _embedded_content(data: bytes) -> str | None:
     if _find_elf(data):
         return "a Linux program"
     return None
+
+
+def _zip_at_end(data: bytes) -> bool:
+    """Whether zip readers would open this file: an end record in the last 64 KiB whose
+    central directory (just before it) is really there."""
+    tail_start = max(0, len(data) - _ZIP_TAIL)
+    position = data.rfind(_EOCD, tail_start)
+    while position >= 0:
+        if position + 22 <= len(data):
+            entries, directory_size = struct.unpack_from("<HI", data, position + 10)
+            if entries == 0xFFFF or directory_size == 0xFFFFFFFF:
+                return True  # a Zip64 archive: its real sizes are in another record
+            directory = position - directory_size
+            if entries and directory >= 0 and data[directory : directory + 4] == b"PK\x01\x02":
+                return True
+        position = data.rfind(_EOCD, tail_start, position)
+    return False
 
 
 def _find_pe(data: bytes) -> bool:
@@ -1131,7 +1148,6 @@ _PDF_SUSPECT = re.compile(
 )
 _PDF_JS = re.compile(rb"/JS(?!" + _PDF_NAME_CHAR + rb")")
 _PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PDF_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 _PDF_LENGTH = re.compile(rb"/Length\s+(\d+)(?:\s+(\d+)\s+R)?")
 _PDF_FILTER = re.compile(rb"/(\w+Decode)\b")
 _PDF_INFLATE_BUDGET = 100 * 1024 * 1024
@@ -1187,15 +1203,17 @@ def _pdf_split(data: bytes) -> tuple[bytes, list[_PdfStream]]:
     """Splits a PDF into what lies outside streams (dictionaries) and its streams."""
     outside = bytearray()
     streams: list[_PdfStream] = []
-    position = 0
-    for match in _PDF_STREAM.finditer(data):
-        if match.start() < position:
+    position = cursor = 0
+    while (keyword := data.find(b"stream", cursor)) >= 0:
+        cursor = keyword + 6
+        eol = data[cursor : cursor + 2]
+        if data[max(0, keyword - 3) : keyword] == b"end" or eol[:1] not in (b"\r", b"\n"):
             continue
-        dictionary_start = max(data.rfind(b"obj", position, match.start()), position)
-        raw_dictionary = data[dictionary_start : match.start()]
+        body_start = cursor + (2 if eol == b"\r\n" else 1)
+        dictionary_start = max(data.rfind(b"obj", position, keyword), position)
+        raw_dictionary = data[dictionary_start:keyword]
         dictionary = _PDF_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), raw_dictionary)
-        outside += data[position : match.start()]
-        body_start = match.end()
+        outside += data[position:keyword]
         end = data.find(b"endstream", body_start)
         if end < 0:
             end = len(data)
@@ -1206,6 +1224,7 @@ def _pdf_split(data: bytes) -> tuple[bytes, list[_PdfStream]]:
         stop = body_start + length if length is not None and body_start + length < end else end
         streams.append(_PdfStream(dictionary, data[body_start:stop], gap))
         position = end
+        cursor = end + 9
     outside += data[position:]
     return bytes(outside), streams
 
@@ -1324,8 +1343,8 @@ def _check_member_headers(
         if key in seen:
             raise subject.error(
                 ARCHIVE_UNSAFE,
-                f'{subject} contains "{member.path}" twice. Create the archive again so that '
-                "every file appears once.",
+                f'{subject} contains "{_printable(member.path)}" twice. Create the archive '
+                "again so that every file appears once.",
             )
         seen.add(key)
         program = _program_name(member.path)
@@ -1415,6 +1434,17 @@ def _is_macos_metadata(path: str, data: bytes) -> bool:
 
 # ----- zip
 
+_ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+_ZIP_READ_ERRORS = (
+    zipfile.BadZipFile,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    zlib.error,
+    OSError,
+    ValueError,
+)
+
 
 def _inspect_zip(
     data: bytes, subject: _Subject, rules: EvidenceRules, budget: _Budget
@@ -1457,8 +1487,7 @@ def _check_zip_entries(infos: list[zipfile.ZipInfo], subject: _Subject) -> None:
                 "can point at other files on the computer that unpacks them: create the archive "
                 "again from the files themselves.",
             )
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED,
-                                      zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):  # fmt: skip
+        if info.compress_type not in _ZIP_METHODS:
             raise subject.error(
                 FORMAT,
                 f"{subject} uses a compression method that cannot be checked (method "
@@ -1485,8 +1514,7 @@ def _zip_chunks(
         with archive.open(info) as handle:
             while chunk := handle.read(CHUNK):
                 yield chunk
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error,
-            OSError, ValueError) as exc:  # fmt: skip
+    except _ZIP_READ_ERRORS as exc:
         raise _damaged(subject, "a zip archive", f"{info.filename}: {exc}") from exc
 
 

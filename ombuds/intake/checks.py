@@ -269,7 +269,8 @@ def _clean_value(form_field: FormField, value: Any) -> Any:
         if len(value) > form_field.max_length:
             raise _Invalid(
                 "too_long",
-                f"{form_field.label}: at most {form_field.max_length} characters (you wrote {len(value)}).",
+                f"{form_field.label}: at most {form_field.max_length} characters "
+                f"(you wrote {len(value)}).",
             )
         return value
     if kind == "url":
@@ -393,7 +394,8 @@ def _resolve_listings(
             FieldError(
                 TARGET,
                 "too_many_listings",
-                f"At most {t.target.max_listings} listings in one {t.label.lower()}; you gave {len(lines)}.",
+                f"At most {t.target.max_listings} listings in one {t.label.lower()}; "
+                f"you gave {len(lines)}.",
             )
         )
         return None, [], errors
@@ -414,8 +416,8 @@ def _resolve_listings(
                 FieldError(
                     TARGET,
                     "listings_of_several_members",
-                    "These listings belong to different sellers. File one notice per seller, so that "
-                    "each can answer for their own listings.",
+                    "These listings belong to different sellers. File one notice per seller, so "
+                    "that each can answer for their own listings.",
                 )
             ],
         )
@@ -439,7 +441,8 @@ def _party_errors(
             FieldError(
                 _target_field(t),
                 "respondent_is_self",
-                "This identifies your own membership: you cannot file a complaint against yourself.",
+                "This identifies your own membership: you cannot file a complaint against "
+                "yourself.",
             )
         )
         return errors
@@ -465,11 +468,12 @@ def _order_errors(
         rule.complainant_is
     ]
     if not party_ok:
+        what = "purchases" if rule.complainant_is == "buyer" else "orders"
         return [
             FieldError(
                 rule.field,
                 "not_eligible",
-                f"Order {order.order_number} is not one of your {'purchases' if rule.complainant_is == 'buyer' else 'orders'}. {rule.reason}",
+                f"Order {order.order_number} is not one of your {what}. {rule.reason}",
             )
         ]
     if order.payment != rule.paid:
@@ -512,6 +516,16 @@ def _megabytes(size: int) -> str:
     return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
 
 
+def _as_inspected(item: Evidence) -> InspectedFile:
+    return InspectedFile(
+        format=item.format,
+        mime=item.mime,
+        size=item.size,
+        sha256=item.sha256,
+        safe_name=item.safe_name,
+    )
+
+
 def _evidence_errors(t: ComplaintType, evidence: Sequence[Evidence]) -> list[FieldError]:
     rules = t.evidence
     errors: list[FieldError] = []
@@ -533,21 +547,12 @@ def _evidence_errors(t: ComplaintType, evidence: Sequence[Evidence]) -> list[Fie
                 FieldError(
                     EVIDENCE,
                     "evidence_too_large",
-                    f"{item.safe_name} is {_megabytes(item.size)}; files are at most {_megabytes(limit)} here.",
+                    f"{item.safe_name} is {_megabytes(item.size)}; files are at most "
+                    f"{_megabytes(limit)} here.",
                     {"file": str(item.public_id), "limit_bytes": limit},
                 )
             )
-    inspected = [
-        InspectedFile(
-            format=item.format,
-            mime=item.mime,
-            size=item.size,
-            sha256=item.sha256,
-            safe_name=item.safe_name,
-            archive_members=(),
-        )  # fmt: skip
-        for item in evidence
-    ]
+    inspected = [_as_inspected(item) for item in evidence]
     for problem in check_evidence_set(inspected, rules):
         errors.append(FieldError(EVIDENCE, problem.code, problem.message))
     return errors

@@ -74,7 +74,7 @@ ALLOWED_SUPPORT = 0.25
 #: input caps (characters): the whole analysis, pycld2, py3langid
 MAX_CHARS = 20_000
 CLD2_MAX_CHARS = 4_000
-LANGID_MAX_CHARS = 600
+LANGID_MAX_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,14 @@ class LanguageProblem:
 
 # --- language names ---------------------------------------------------------------------------
 
-_NAMES = dict(
-    item.split(":")
-    for item in """
+
+def _table(spec: str) -> dict[str, str]:
+    """{"af": "Afrikaans", ...} from "af:Afrikaans ..."."""
+    return dict(item.split(":", 1) for item in spec.split())
+
+
+_NAMES = _table(
+    """
     af:Afrikaans am:Amharic ar:Arabic az:Azerbaijani ba:Bashkir be:Belarusian bg:Bulgarian
     bn:Bengali bo:Tibetan bs:Bosnian ca:Catalan cs:Czech cy:Welsh da:Danish de:German
     dv:Dhivehi el:Greek en:English eo:Esperanto es:Spanish et:Estonian eu:Basque fa:Persian
@@ -113,7 +118,7 @@ _NAMES = dict(
     sk:Slovak sl:Slovenian so:Somali sq:Albanian sr:Serbian sv:Swedish sw:Swahili ta:Tamil
     te:Telugu tg:Tajik th:Thai tk:Turkmen tl:Tagalog tr:Turkish tt:Tatar ug:Uyghur
     uk:Ukrainian ur:Urdu uz:Uzbek vi:Vietnamese yi:Yiddish zh:Chinese und:Unknown
-    """.split()
+    """
 )
 #: pycld2 codes that are not ISO 639-1
 _CLD2_CODES = {"iw": "he", "zh-Hant": "zh", "jw": "jv", "sr-ME": "sr", "nb": "no"}
@@ -130,27 +135,23 @@ _LATIN = "Latin"
 _KANA = "Kanji/Kana"  # how Japanese (Han with Hiragana/Katakana) is reported
 
 #: first word of a Unicode character name -> script, for the scripts told apart
-_SCRIPT_WORDS = {
-    **{word: word.title() for word in "CYRILLIC GREEK ARMENIAN HEBREW ARABIC SYRIAC".split()},
-    **{word: word.title() for word in "THAANA DEVANAGARI BENGALI GURMUKHI GUJARATI".split()},
-    **{word: word.title() for word in "TAMIL TELUGU KANNADA MALAYALAM SINHALA THAI".split()},
-    **{word: word.title() for word in "LAO TIBETAN MYANMAR GEORGIAN HANGUL ETHIOPIC".split()},
-    **{word: word.title() for word in "KHMER MONGOLIAN HIRAGANA KATAKANA".split()},
-    "LATIN": _LATIN,
-    "ORIYA": "Odia",
-    "CJK": "Han",
-    "IDEOGRAPHIC": "Han",
-    "KANGXI": "Han",
-    "BOPOMOFO": "Han",
-}
+_SCRIPT_WORDS = _table(
+    """
+    LATIN:Latin CYRILLIC:Cyrillic GREEK:Greek ARMENIAN:Armenian HEBREW:Hebrew ARABIC:Arabic
+    SYRIAC:Syriac THAANA:Thaana DEVANAGARI:Devanagari BENGALI:Bengali GURMUKHI:Gurmukhi
+    GUJARATI:Gujarati ORIYA:Odia TAMIL:Tamil TELUGU:Telugu KANNADA:Kannada MALAYALAM:Malayalam
+    SINHALA:Sinhala THAI:Thai LAO:Lao TIBETAN:Tibetan MYANMAR:Myanmar GEORGIAN:Georgian
+    HANGUL:Hangul ETHIOPIC:Ethiopic KHMER:Khmer MONGOLIAN:Mongolian HIRAGANA:Hiragana
+    KATAKANA:Katakana CJK:Han IDEOGRAPHIC:Han KANGXI:Han BOPOMOFO:Han
+    """
+)
 #: scripts written (practically) by one language
-_SCRIPT_LANGUAGE = dict(
-    item.split(":")
-    for item in """
+_SCRIPT_LANGUAGE = _table(
+    """
     Greek:el Armenian:hy Hebrew:he Thaana:dv Bengali:bn Gurmukhi:pa Gujarati:gu Odia:or
     Tamil:ta Telugu:te Kannada:kn Malayalam:ml Sinhala:si Thai:th Lao:lo Tibetan:bo
     Myanmar:my Georgian:ka Hangul:ko Ethiopic:am Khmer:km Mongolian:mn Han:zh
-    """.split()
+    """
 )
 _SCRIPT_LANGUAGE[_KANA] = "ja"
 #: scripts shared by several languages: the candidates for the models, the usual one first
@@ -199,17 +200,38 @@ def _count_scripts(text: str) -> Counter[str]:
 # that need them): it is the bulk of the time of a call.
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_QUOTE_CHARS = "'\"“„«‹「『‘"
+#: fullwidth, halfwidth and "mathematical" letters, which NFKC makes ordinary letters
+_STYLED_RE = re.compile("[\uff21-\uff3a\uff41-\uff5a\uff66-\uff9f\U0001d400-\U0001d7ff]")
+#: opening quotation marks and their closing ones (English, German, French, CJK)
+_QUOTES = {
+    '"': '"',
+    "\u201c": "\u201d",
+    "\u201e": "\u201c\u201d",
+    "\u00ab": "\u00bb",
+    "\u2039": "\u203a",
+    "\u300c": "\u300d",
+    "\u300e": "\u300f",
+    "\u2018": "\u2019",
+}
+_QUOTE_CHARS = "'" + "".join(_QUOTES)
 _QUOTE_RE = re.compile(
-    "(?=[\"“„«‹「『‘'])(?:"
-    r'"[^"\n]{1,300}"|“[^”\n]{1,300}”|„[^“”\n]{1,300}[“”]|«[^»\n]{1,300}»|‹[^›\n]{1,300}›'
-    r"|「[^」\n]{1,300}」|『[^』\n]{1,300}』|‘[^’\n]{1,300}’(?!\w)"
-    r"|(?<!\w)'(?=\S)[^'\n]{0,300}?(?:\w'\w[^'\n]{0,300}?)*(?<=\S)'(?!\w))"
+    f"(?=[{_QUOTE_CHARS}])(?:"
+    + "|".join(f"{o}[^{c}\\n]{{1,300}}[{c}]" for o, c in _QUOTES.items() if o != "\u2018")
+    + "|\u2018[^\u2019\\n]{1,300}\u2019(?!\\w)"  # not the apostrophe of "don\u2019t"
+    # 'single quotes', not apostrophes: don't, 'Giovanni's iPhone'
+    + r"|(?<!\w)'(?=\S)[^'\n]{0,300}?(?:\w'\w[^'\n]{0,300}?)*(?<=\S)'(?!\w))"
 )
+_APOSTROPHE = "\u2019"
 #: punctuation around a word
-_STRIP = "\"'“”„«»‹›「」『』‘’()[]{}<>.,;:!?¡¿…‐–—-*/\\|~^`=+#%&$€£¥₹₽©®™°§•·"
-_CLOSERS = "\"'”’»›」』)]}*"
-_SENTENCE_ENDS = (".", "!", "?", ":", ";", "。", "！", "？")
+_STRIP = (
+    "\"'()[]{}<>.,;:!?*/\\|~^`=+#%&$-"
+    + "".join(c for cs in _QUOTES.items() for c in cs)
+    + "\u00a1\u00bf\u2026\u2010\u2013\u2014"  # ¡ ¿ … and dashes
+    + "\u20ac\u00a3\u00a5\u20b9\u20bd"  # € £ ¥ ₹ ₽
+    + "\u00a9\u00ae\u2122\u00b0\u00a7\u2022\u00b7"  # © ® ™ ° § • ·
+)
+_CLOSERS = "\"')]}*" + "".join(_QUOTES.values())
+_SENTENCE_ENDS = (".", "!", "?", ":", ";", "\u3002", "\uff01", "\uff1f")
 _ENDS_OR_CLOSERS = frozenset("".join(_SENTENCE_ENDS) + _CLOSERS)
 #: what makes a token not language: a digit, underscore or @ (order numbers, SKUs, amounts,
 #: e-mail addresses, handles), "://" or "x.y" (URLs, domains, file names)
@@ -218,7 +240,7 @@ _CODE_RE = re.compile(r"[\d_@]|://|\w\.[^\W\d_]")
 #: only itself): ASCII, Latin-1, Latin Extended, punctuation, currency signs, № and ™
 _T = "[!-~\u00a0-\u024f\u2010-\u2044\u20a0-\u20bf\u2116\u2122]"
 _CODE_IN_RE = re.compile(rf"(?<!{_T}){_T}*?(?:[\d_@]|://|\w\.[A-Za-z]){_T}*")
-_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_WORD_RE = re.compile(rf"[^\W\d_]+(?:['{_APOSTROPHE}][^\W\d_]+)*")
 
 
 def _words(text: str) -> list[tuple[str, bool]]:
@@ -269,6 +291,8 @@ def _prepare(text: str) -> list[tuple[str, bool]]:
     """The words of ``text`` that are language (see ``_words``); quoted passages (a product
     title, the seller's words) are left out when there are words around them."""
     text = _CONTROL_RE.sub(" ", text[:MAX_CHARS])
+    if not text.isascii() and _STYLED_RE.search(text):
+        text = unicodedata.normalize("NFKC", text)
     if any(q in text for q in _QUOTE_CHARS):
         unquoted = _QUOTE_RE.sub(" ", text)
         if unquoted != text:
@@ -281,14 +305,16 @@ def _prepare(text: str) -> list[tuple[str, bool]]:
 #: frequent English grammar words that are not words of other Latin-script languages (nor
 #: marketplace loanwords such as seller, refund, fake, order, which other languages borrow)
 _EN_WORDS = frozenset(
-    """
+    str.split(
+        """
     the and you your yours they them their there this that these those with from have has had
     been were are be being it its it's i'm i've i'd i'll don't didn't doesn't can't won't
     isn't wasn't haven't hasn't couldn't wouldn't not but what when which who whom why how
     would could should because after before still just only very about please received
     receive got sent send paid bought buy asked never ever again any some our we're they're
     she him his than then into out without says said told since until
-    """.split()
+    """
+    )
 )
 
 
@@ -432,13 +458,17 @@ def _judge_latin(text: str, words: int, en_hits: int) -> _Latin:
         support[other] = max(support.get(other, 0.0), other_percent / 100)
     confirm = sum(p for c, p in probs.items() if _related(c, code))
     confident = reliable and percent >= CLD2_MIN_PERCENT and confirm >= LANGID_CONFIRM
-    if not confident and not en_hits and best_prob >= LANGID_OVERRIDE:
-        if not any(_related(best_id, other) for other, _ in cld):
-            # pycld2 misled by international words ("Article non conforme à la description"
-            # read as English): py3langid wins when no English grammar word contradicts it
-            return _Latin(best_id, True, probs)
-    if code != best_id and _related(code, best_id):
-        code = _MAJOR.get(code, code)
+    if (
+        not confident
+        and not en_hits
+        and best_prob >= LANGID_OVERRIDE
+        and not any(_related(best_id, other) for other, _ in cld)
+    ):
+        # pycld2 misled by international words ("Article non conforme à la description" read
+        # as English): py3langid wins when no English grammar word contradicts it
+        return _Latin(best_id, True, probs)
+    if code in _MAJOR and code != best_id and _related(code, best_id):
+        code = _MAJOR[code] if best_id in _MAJOR else best_id  # e.g. Malay or Indonesian
     return _Latin(code, confident, support)
 
 
@@ -483,7 +513,7 @@ def _analyse(text: str) -> _Analysis:
         # reliable unless the Latin part is more than a few product names
         return _Analysis(by_script(dominant_n >= 2 * latin), by_script=True)
 
-    lowered = " ".join(w for w, _ in latin_pairs).lower().replace("’", "'").split()
+    lowered = " ".join(w for w, _ in latin_pairs).lower().replace(_APOSTROPHE, "'").split()
     en_hits = sum(map(_EN_WORDS.__contains__, lowered))
     plain_english = en_hits >= EN_WORD_MIN and en_hits >= EN_WORD_SHARE * len(latin_pairs)
     # capitalised words inside a sentence are mostly names: not words to judge ("I" is)

@@ -4,8 +4,10 @@ from django.db import models
 class OutboxEmail(models.Model):
     """An email written in the same transaction as the action that caused it.
 
-    A worker sends it after the commit; with the worker down nothing is lost. A message is
-    claimed (status `sending`) before it is handed to SMTP, so it is sent at most once.
+    Only the template and its plain context are stored: rendering happens in the worker, off
+    the request. A worker sends it after the commit; with the worker down nothing is lost. A
+    message is claimed (status `sending`) before it is handed to SMTP, so it is sent at most
+    once.
     """
 
     class Status(models.TextChoices):
@@ -15,9 +17,9 @@ class OutboxEmail(models.Model):
         FAILED = "failed", "Failed"
 
     to = models.EmailField()
-    subject = models.CharField(max_length=300)
-    text = models.TextField()
-    html = models.TextField(blank=True)
+    template = models.CharField(max_length=100)
+    context = models.JSONField(default=dict)
+    subject = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

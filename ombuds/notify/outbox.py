@@ -13,19 +13,24 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ombuds.notify.models import OutboxEmail
+from ombuds.policy.loader import get_policy
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
 
 
 def queue_email(*, to: str, template: str, context: dict[str, Any]) -> OutboxEmail:
-    """Render `notify/<template>.txt` (first line: subject) and `.html`, and queue them."""
-    text = render_to_string(f"notify/{template}.txt", context).strip()
+    """Queue `notify/<template>.txt` (first line: subject) and `.html` with a JSON context."""
+    return OutboxEmail.objects.create(to=to, template=template, context=context)
+
+
+def render_email(message: OutboxEmail) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of a queued email."""
+    context = {**message.context, "marketplace_name": get_policy().marketplace.name}
+    text = render_to_string(f"notify/{message.template}.txt", context).strip()
     subject, _, body = text.partition("\n")
-    html = render_to_string(f"notify/{template}.html", {**context, "subject": subject})
-    return OutboxEmail.objects.create(
-        to=to, subject=subject.strip()[:300], text=body.strip() + "\n", html=html
-    )
+    html = render_to_string(f"notify/{message.template}.html", {**context, "subject": subject})
+    return subject.strip()[:300], body.strip() + "\n", html
 
 
 def _claim(limit: int) -> list[OutboxEmail]:
@@ -53,14 +58,14 @@ def deliver_outbox(limit: int = 200) -> int:
     sent = 0
     with get_connection() as connection:
         for message in messages:
-            email = EmailMultiAlternatives(
-                message.subject, message.text, to=[message.to], connection=connection
-            )
-            if message.html:
-                email.attach_alternative(message.html, "text/html")
             try:
+                subject, text, html = render_email(message)
+                email = EmailMultiAlternatives(
+                    subject, text, to=[message.to], connection=connection
+                )
+                email.attach_alternative(html, "text/html")
                 email.send()
-            except Exception as exc:  # noqa: BLE001 - any SMTP failure is retried later
+            except Exception as exc:  # any failure to render or send is retried later
                 _failed(message, exc)
                 continue
             OutboxEmail.objects.filter(pk=message.pk).update(

@@ -192,7 +192,8 @@ def _file(
                 FieldError(
                     VISITOR_EMAIL,
                     "invalid_email",
-                    "Enter your email address: we send a link to confirm it, and the answer goes there.",
+                    "Enter your email address: we send a link to confirm it, and the answer "
+                    "goes there.",
                 )
             ]
         filer = Filer(email=email.lower(), name="")

@@ -1,5 +1,11 @@
+import threading
+import time
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections
+
+from ombuds.notify.outbox import deliver_outbox
 
 
 class Command(BaseCommand):
@@ -14,4 +20,17 @@ class Command(BaseCommand):
         self.stdout.write("Database ready.")
         call_command("demo", stdout=self.stdout)
         self.stdout.write("")
+        threading.Thread(target=_deliver_forever, name="outbox", daemon=True).start()
         call_command("runserver", addr, use_reloader=not noreload, skip_checks=False)
+
+
+def _deliver_forever() -> None:
+    """The demo sends its emails from the server process; production runs `ombuds worker`."""
+    while True:
+        try:
+            if not deliver_outbox():
+                time.sleep(2)
+        except Exception:  # a demo without a database or SMTP server yet keeps serving
+            time.sleep(10)
+        finally:
+            close_old_connections()

@@ -1,0 +1,34 @@
+import signal
+import time
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from ombuds.notify.outbox import deliver_outbox
+
+
+class Command(BaseCommand):
+    help = "Deliver queued notifications; runs until stopped (or once with --once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="Deliver what is due, then exit.")
+        parser.add_argument("--interval", type=float, default=1.0, help="Seconds between polls.")
+
+    def handle(self, *args: object, once: bool, interval: float, **options: object) -> None:
+        stopping = False
+
+        def stop(signum: int, frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        self.stdout.write("Worker started: delivering notifications.")
+        while not stopping:
+            sent = deliver_outbox()
+            if sent:
+                self.stdout.write(f"Sent {sent} email(s).")
+            if once:
+                break
+            if not sent:
+                time.sleep(interval)
+        self.stdout.write("Worker stopped.")
