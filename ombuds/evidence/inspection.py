@@ -796,7 +796,7 @@ def _identify_zip(data: bytes, mime: str, subject: _Subject, rules: EvidenceRule
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = {info.filename: info for info in archive.infolist()}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except Exception as exc:  # crafted archives make zipfile raise many kinds of error
         raise _damaged(subject, "a zip archive", str(exc)) from exc
     lowered = {n.lower() for n in names}
     if "meta-inf/manifest.mf" in lowered and any(n.endswith(".class") for n in lowered):
@@ -838,7 +838,7 @@ def _ooxml_kind(
     try:
         with archive.open(content_types) as handle:
             xml = handle.read(_CONTENT_TYPES_CAP)
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
+    except _ZIP_READ_ERRORS as exc:
         raise _damaged(subject, "an Office document", str(exc)) from exc
     if any(name.endswith("vbaproject.bin") for name in names):
         raise subject.program(
@@ -1435,6 +1435,7 @@ def _is_macos_metadata(path: str, data: bytes) -> bool:
 # ----- zip
 
 _ZIP_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
+# What zipfile (and the decompressors under it) raise on damaged or crafted members.
 _ZIP_READ_ERRORS = (
     zipfile.BadZipFile,
     NotImplementedError,
@@ -1443,6 +1444,9 @@ _ZIP_READ_ERRORS = (
     zlib.error,
     OSError,
     ValueError,
+    struct.error,
+    IndexError,
+    KeyError,
 )
 
 
@@ -1452,7 +1456,7 @@ def _inspect_zip(
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+    except Exception as exc:  # crafted archives make zipfile raise many kinds of error
         raise _damaged(subject, "a zip archive", str(exc)) from exc
     for info in infos:
         if info.flag_bits & 0x1 or info.compress_type == 99:  # 99: WinZip AES
@@ -1533,7 +1537,7 @@ def _inspect_rar(
         needs_password = archive.needs_password()
     except rarfile.NeedFirstVolume as exc:
         raise _multivolume(subject) from exc
-    except (rarfile.Error, ValueError, struct.error, IndexError, EOFError) as exc:
+    except Exception as exc:  # crafted archives make rarfile raise many kinds of error
         if _rar_is_multivolume(headers):
             raise _multivolume(subject) from exc
         if any(getattr(h, "needs_password", lambda: False)() for h in headers):
@@ -1575,7 +1579,7 @@ def _inspect_rar_content(
     """Streams the content with libarchive, matching each entry to its checked header."""
     try:
         import libarchive
-    except (ImportError, OSError) as exc:
+    except Exception as exc:  # libarchive-c fails in several ways when libarchive is missing
         raise RuntimeError(
             "RAR inspection needs libarchive: install it (Debian: apt-get install libarchive13)"
         ) from exc

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from ombuds.demo.complaints import ensure_demo_complaints
 from ombuds.demo.marketplace import demo_jsonl
 from ombuds.demo.users import DEMO_PASSWORD, ensure_demo_users
 from ombuds.directory.importer import import_text
@@ -16,7 +17,10 @@ class Command(BaseCommand):
             if not report.written:
                 raise CommandError("demo data is invalid: " + "; ".join(map(str, report.errors)))
             people = ensure_demo_users()
+            filed = ensure_demo_complaints()
         self.stdout.write(f"Demo marketplace ready: {report.summary()}.")
+        if filed:
+            self.stdout.write(f"Filed {filed} demo complaints.")
         self.stdout.write("")
         self.stdout.write(
             f"Open {settings.OMBUDS_BASE_URL}/ and log in as (password: {DEMO_PASSWORD}):"

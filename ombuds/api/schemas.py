@@ -1,0 +1,254 @@
+"""The API's request and response shapes for the catalog, evidence and complaints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from ombuds.api.problems import FieldProblem, ProblemDetails
+
+# --- the catalog -----------------------------------------------------------------------------
+
+
+class ChoiceOut(Schema):
+    value: str
+    label: str
+    help: str
+
+
+class FieldOut(Schema):
+    name: str
+    kind: str
+    label: str
+    help: str
+    required: bool
+    choices: list[ChoiceOut]
+    min_length: int
+    max_length: int
+    language_checked: bool
+
+
+class FilersOut(Schema):
+    who: str = Field(description="members, verified_rights_holders or anyone")
+    member_kinds: list[str] = Field(description="When `who` is members: the kinds that may file")
+
+
+class TargetOut(Schema):
+    identify_by: list[str]
+    listings: str
+    max_listings: int
+    label: str
+    help: str
+
+
+class EvidenceRulesOut(Schema):
+    required: bool
+    allowed_formats: list[str]
+    max_file_bytes: int
+    max_archive_bytes: int
+    max_files: int
+    one_file_per_format: bool
+    visible_to_respondent: str
+    help: str
+
+
+class TimeLimitOut(Schema):
+    amount: int
+    unit: str
+    calendar: str
+
+
+class ComplaintTypeOut(Schema):
+    key: str
+    kind: str
+    label: str
+    summary: str
+    help: str
+    department: str
+    department_name: str
+    filers: FilersOut
+    target: TargetOut
+    fields: list[FieldOut]
+    evidence: EvidenceRulesOut
+    time_limit: TimeLimitOut
+    reporter_anonymous: bool
+    requires_agreement: bool
+    urgent: bool
+
+
+class CatalogOut(Schema):
+    policy: str
+    languages: list[str]
+    user_agreement_url: str
+    types: list[ComplaintTypeOut]
+
+
+# --- evidence --------------------------------------------------------------------------------
+
+
+class ArchiveMemberOut(Schema):
+    path: str
+    format: str
+    size: int
+
+
+class EvidenceOut(Schema):
+    id: UUID
+    name: str
+    size: int
+    sha256: str
+    format: str
+    mime: str
+    archive_members: list[ArchiveMemberOut]
+
+
+# --- complaints ------------------------------------------------------------------------------
+
+
+class ComplaintIn(Schema):
+    """A complaint to file. `answers` holds the type's fields by name (see the catalog)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(description="The key of a complaint type of the catalog")
+    target: str = Field(
+        "",
+        description="Who or what it is about: email, member ID, product URL(s), store URL or "
+        "name, as the type's target.identify_by allows (order disputes name the order in "
+        "answers instead)",
+    )
+    answers: dict[str, Any] = Field(default_factory=dict)
+    evidence: list[str] = Field(
+        default_factory=list, description="Ids of files uploaded with POST /evidence"
+    )
+    agreement: bool = Field(False, description="The user agreement is accepted")
+    on_behalf_of: str | None = Field(
+        None, description="Service tokens only: the member ID of the member who files"
+    )
+
+
+MULTIPART_COMPLAINT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type"],
+    "properties": {
+        "type": {"type": "string"},
+        "target": {"type": "string"},
+        "answers": {"type": "string", "description": "The answers as a JSON object"},
+        "agreement": {"type": "string", "enum": ["true", "false", "on", "1", "0", "yes", "no"]},
+        "on_behalf_of": {"type": "string"},
+        "evidence": {
+            "type": "array",
+            "items": {"type": "string", "format": "binary"},
+            "description": "Files, inspected against the type's evidence rules",
+        },
+        "evidence_ids": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Ids of files uploaded earlier with POST /evidence",
+        },
+    },
+}
+
+
+class AnswerOut(Schema):
+    field: str | None
+    label: str
+    value: str
+
+
+class PartyOut(Schema):
+    name: str
+    email: str | None = None
+    member_id: str | None = None
+
+
+class FilingOut(Schema):
+    """One complaint of a case, as agents see it."""
+
+    reference: str
+    created_at: datetime
+    complainant: PartyOut
+
+
+class EvidenceItemOut(Schema):
+    id: UUID
+    name: str
+    size: int
+    format: str
+    sha256: str
+
+
+class TimelineEntryOut(Schema):
+    at: datetime
+    text: str
+
+
+class ComplaintOut(Schema):
+    reference: str = Field(description="CMP-... for the complainant, CASE-... for others")
+    case_reference: str | None
+    role: str = Field(description="How the caller sees it: complainant, respondent or agent")
+    type: str
+    type_label: str
+    kind: str
+    status: str
+    status_label: str
+    created_at: datetime
+    due_at: datetime | None
+    time_left: str
+    target: str
+    answers: list[AnswerOut]
+    complainant: PartyOut | None = Field(
+        description="Absent for reports, which are anonymous to the respondent"
+    )
+    complaints: list[FilingOut] = Field(
+        default_factory=list, description="Agents: every complaint of the case"
+    )
+    evidence: list[EvidenceItemOut]
+    timeline: list[TimelineEntryOut]
+
+
+class ComplaintListItem(Schema):
+    reference: str
+    type: str
+    type_label: str
+    status: str
+    status_label: str
+    target: str
+    created_at: datetime
+    due_at: datetime | None
+    time_left: str
+
+
+class ComplaintList(Schema):
+    box: str
+    count: int
+    items: list[ComplaintListItem]
+
+
+# --- refusals --------------------------------------------------------------------------------
+
+
+class FieldRefusal(FieldProblem):
+    """A field error of a refused filing; some codes add details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    duplicate: str | None = Field(None, description="duplicate_complaint: the open one")
+    url: str | None = None
+    tried: Any = Field(None, description="What respondent resolution tried")
+    file: str | None = Field(None, description="The file (name or id) concerned")
+    limit_bytes: int | None = None
+    language_found: str | None = None
+    agreement_url: str | None = None
+    route_to: str | None = Field(None, description="The type to use instead")
+
+
+class FilingProblem(ProblemDetails):
+    errors: list[FieldRefusal] = []
+
+
+PROBLEMS = {401: ProblemDetails, 403: ProblemDetails, 404: ProblemDetails}
