@@ -29,7 +29,8 @@ without a known extension are accepted by content and get the right extension in
 Polyglots and hidden content
 ----------------------------
 A polyglot is a file that is valid as two formats, e.g. a GIF that `unzip` also opens. We
-refuse, in every non-archive format (images, PDF, Office, email, text):
+refuse, in every non-archive format (images, PDF, .doc/.xls/.msg, email, text; .docx/.xlsx
+are zips themselves, checked by their structure and for macros):
 
 1. anything before the format's signature (it must be at offset 0);
 2. a zip archive that zip readers would find: an end-of-central-directory record in the last
@@ -39,11 +40,13 @@ refuse, in every non-archive format (images, PDF, Office, email, text):
 4. a Windows program anywhere: an `MZ` header whose `e_lfanew` points at `PE\\0\\0`;
 5. a Linux program anywhere: an ELF header (magic, class, byte order, version);
 6. in images: `<?php`, `<script`, `<html` or `<iframe` markup (code smuggled in metadata);
-7. in PDF: the names /JS, /JavaScript, /Launch, /EmbeddedFile(s), /RichMedia, /XFA in any
-   dictionary, including #-escaped names (`/J#61vaScript`) and dictionaries inside compressed
-   object streams; stream contents are skipped (so image bytes cannot trigger a false alarm),
-   but where a stream's /Length ends before `endstream` the gap is checked too, since readers
-   would parse it. The last `%%EOF` must be in the final 1024 bytes;
+7. in PDF: the names /JavaScript, /Launch, /EmbeddedFile(s), /RichMedia, /XFA anywhere in
+   the file or in its Flate streams (object streams must decode), #-escaped names
+   (`/J#61vaScript`, `/J#53`) likewise, and /JS outside stream contents (three bytes occur by
+   chance in image data: that is why stream contents are skipped for it, except the gap
+   between where a stream's /Length ends and `endstream`, which readers would parse). Every
+   JavaScript action also needs `/S /JavaScript`, found anywhere. The last `%%EOF` must be in
+   the final 1024 bytes. This is a parser-level check, not a PDF renderer in a sandbox;
 8. in Office files: macros (VBA storages in .doc/.xls, `vbaProject.bin` or macro-enabled
    content types in OOXML), and password-protected Office files (their content is hidden);
 9. in .eml and .msg: attachments that are programs or scripts (by name or content).
@@ -59,6 +62,11 @@ sizes and ratios, overlapping members) and then every member is streamed through
 whatever the headers claim, and inspected like an uploaded file: it must be of an allowed
 format and pass the same checks. One level of nesting is allowed (a zip in the uploaded zip);
 an archive inside that is refused. Budgets (members, unpacked bytes) are shared by all levels.
+A member may not be larger than a file may be. Finder's `__MACOSX/._*` AppleDouble files and
+`.DS_Store` are tolerated (by their content) and left out of `archive_members`.
+
+Messages name files by their safe name (no paths, control or bidi characters), so they can be
+shown as they are; `EvidenceError.filename` is the name as uploaded.
 """
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ Complaints must be written in the policy's languages (English by default). The d
 3. **Latin script.** Capitalised words inside a sentence are mostly names (Dolce Vita, Maison
    du Chef): they neither count as words nor go to the models. Fewer than ``MIN_WORDS`` words
    or ``MIN_LETTERS`` letters left: too short to judge, accepted. English grammar words
-   throughout (``EN_WORD_SHARE``): English. Otherwise pycld2 decides and py3langid gives a
-   second opinion; a text is refused only when they agree firmly on a language that is not
-   allowed, and when no allowed language gets a fair share (``ALLOWED_SUPPORT``).
+   throughout (``EN_WORD_SHARE``): English. Otherwise pycld2 decides and, below ``LONG_WORDS``
+   words, py3langid gives a second opinion; a text is refused only when they agree firmly on a
+   language that is not allowed, and no allowed language gets a fair share
+   (``ALLOWED_SUPPORT``).
 
 The thresholds are tuned on ``tests/intake/language_corpus.py`` so as never to refuse short
 English full of product names, numbers and URLs; see ``bench/language_accuracy.py``.
@@ -60,9 +61,8 @@ EN_WORD_MIN = 2
 EN_WORD_SHARE = 0.18
 #: pycld2: least share (percent) of the text for the language it names
 CLD2_MIN_PERCENT = 60
-#: from this many words, a reliable pycld2 at ``CLD2_SURE_PERCENT`` needs no second opinion
+#: from this many words pycld2 is accurate enough alone (and py3langid, the slower, is spared)
 LONG_WORDS = 40
-CLD2_SURE_PERCENT = 80
 #: py3langid probability that confirms pycld2; that overrules pycld2 when not a single English
 #: grammar word contradicts it; that suffices when pycld2 found nothing
 LANGID_CONFIRM = 0.5
@@ -254,6 +254,10 @@ def _words(text: str) -> list[tuple[str, bool]]:
     for line in text.splitlines():
         initial = True
         for token in line.split():
+            if token.isalpha() and token.islower():  # most tokens: a plain word
+                words.append((token, initial))
+                initial = False
+                continue
             core = token.strip(_STRIP)
             if core.isalpha():
                 parts: Sequence[str] = (core,)
@@ -445,8 +449,10 @@ def _pick_in_script(text: str, script: str, letters: int) -> tuple[str, bool]:
 def _judge_latin(text: str, words: int, en_hits: int) -> _Latin:
     """pycld2 first, py3langid as a second opinion, on ``words`` words of Latin-script text."""
     reliable, cld = _cld2(text)
-    if cld and reliable and words >= LONG_WORDS and cld[0][1] >= CLD2_SURE_PERCENT:
-        return _Latin(cld[0][0], True, {code: percent / 100 for code, percent in cld})
+    if cld and words >= LONG_WORDS:
+        code, percent = cld[0]
+        support = {other: other_percent / 100 for other, other_percent in cld}
+        return _Latin(code, reliable and percent >= CLD2_MIN_PERCENT, support)
     probs = _langid(text)
     best_id, best_prob = max(probs.items(), key=lambda kv: kv[1], default=("und", 0.0))
     if not cld:
