@@ -19,6 +19,7 @@ from ombuds.cases.models import OPEN_STATUSES, Case, Complaint, new_reference
 from ombuds.intake.checks import CheckedSubmission, Filer, Submission, check_submission
 from ombuds.intake.errors import FieldError, SubmissionRefused
 from ombuds.notify.outbox import queue_email
+from ombuds.notify.webhooks import queue_webhook
 from ombuds.policy.loader import get_policy
 from ombuds.policy.versions import current_policy_version
 
@@ -126,7 +127,28 @@ def _file_into_case(complaint: Complaint, complaint_type: Any, *, actor: Any) ->
     _queue_receipt(complaint, case)
     if not joined and case.respondent is not None:
         _queue_respondent_notice(case, complaint, complaint_type)
+    queue_webhook("complaint.created", complaint_event_data(complaint, case, complaint_type))
     return joined
+
+
+def complaint_event_data(complaint: Complaint, case: Case, complaint_type: Any) -> dict[str, Any]:
+    """The `complaint.created` payload; an anonymous reporter is never in it."""
+    data: dict[str, Any] = {
+        "complaint": complaint.reference,
+        "case": case.reference,
+        "type": complaint.type_key,
+        "kind": complaint_type.kind,
+        "department": complaint_type.department,
+        "respondent": complaint.respondent.member_id if complaint.respondent else None,
+        "listings": [listing.product_url for listing in complaint.listings.all()],
+        "order": case.order.order_number if case.order_id else None,
+        "reporters": case.reporter_count,
+        "due_at": case.due_at.isoformat(),
+    }
+    if not complaint_type.reporter_anonymous:
+        member = complaint.complainant_member
+        data["complainant"] = member.member_id if member else None
+    return data
 
 
 def _open_report_case(complaint: Complaint) -> Case | None:

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from ombuds.notify.outbox import deliver_outbox
+from ombuds.notify.webhooks import deliver_webhooks
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ def _deliver_forever() -> None:
     """The demo sends its emails from the server process; production runs `ombuds worker`."""
     while True:
         try:
-            if not deliver_outbox():
+            if not (deliver_outbox() + deliver_webhooks()):
                 time.sleep(2)
         except Exception:  # a demo without a database or SMTP server yet keeps serving
             time.sleep(10)

@@ -4,10 +4,11 @@ import time
 from django.core.management.base import BaseCommand, CommandParser
 
 from ombuds.notify.outbox import deliver_outbox
+from ombuds.notify.webhooks import deliver_webhooks
 
 
 class Command(BaseCommand):
-    help = "Deliver queued notifications; runs until stopped (or once with --once)."
+    help = "Deliver queued emails and webhooks; runs until stopped (or once with --once)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Deliver what is due, then exit.")
@@ -25,10 +26,11 @@ class Command(BaseCommand):
         self.stdout.write("Worker started: delivering notifications.")
         while not stopping:
             sent = deliver_outbox()
-            if sent:
-                self.stdout.write(f"Sent {sent} email(s).")
+            delivered = deliver_webhooks()
+            if sent or delivered:
+                self.stdout.write(f"Sent {sent} email(s), delivered {delivered} webhook(s).")
             if once:
                 break
-            if not sent:
+            if not (sent or delivered):
                 time.sleep(interval)
         self.stdout.write("Worker stopped.")
