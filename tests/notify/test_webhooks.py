@@ -81,7 +81,7 @@ def test_complaint_created_is_signed_and_verifiable(receiver, endpoint):
         assert secret not in body.decode()
     assert "complainant" not in payload["data"]
     tampered = body.replace(b"firearms", b"nothing") + b" "
-    with pytest.raises(Exception, match="(?i)signature"):
+    with pytest.raises(Exception, match=r"(?i)signature"):
         Webhook(endpoint.secret).verify(tampered, headers)
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "delivered" and delivery.log.count() == 1
