@@ -95,7 +95,7 @@ def verify_case(case: Case) -> BrokenEvent | None:
         prev = event.hash
         expected_seq += 1
     if case.last_event_hash and case.last_event_hash != prev:
-        return BrokenEvent(case.reference, expected_seq, "latest events are missing")
+        return BrokenEvent(case.reference, expected_seq, "is missing: the history was cut short")
     return None
 
 
