@@ -18,6 +18,7 @@ from ombuds.cases.history import record_event
 from ombuds.cases.models import OPEN_STATUSES, Case, Complaint, new_reference
 from ombuds.intake.checks import CheckedSubmission, Filer, Submission, check_submission
 from ombuds.intake.errors import FieldError, SubmissionRefused
+from ombuds.notify.inbox import notify_user
 from ombuds.notify.outbox import queue_email
 from ombuds.notify.webhooks import queue_webhook
 from ombuds.policy.loader import get_policy
@@ -249,6 +250,12 @@ def _when(moment: Any) -> str:
 def _queue_receipt(complaint: Complaint, case: Case) -> None:
     complaint_type = get_policy().types[complaint.type_key]
     answer = complaint_type.respondent_answer
+    notify_user(
+        complaint.complainant,
+        kind="received",
+        title=f"We received your {complaint_type.label.lower()} {complaint.reference}",
+        url=reverse("complaint", args=[complaint.reference]),
+    )
     queue_email(
         to=complaint.complainant_email,
         template="complaint_received",
@@ -268,6 +275,12 @@ def _queue_respondent_notice(case: Case, complaint: Complaint, complaint_type: A
     respondent = case.respondent
     assert respondent is not None
     answer = complaint_type.respondent_answer
+    notify_user(
+        getattr(respondent, "user", None),
+        kind="complaint_against_you",
+        title=f"{complaint_type.label} about you: {case.reference}",
+        url=reverse("complaint", args=[case.reference]),
+    )
     queue_email(
         to=respondent.email,
         template="complaint_against_you",

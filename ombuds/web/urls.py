@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ombuds.web import filing, reports, views
+from ombuds.web import filing, notifications, reports, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,4 +11,11 @@ urlpatterns = [
     path("complaints/<str:reference>/", reports.complaint_page, name="complaint"),
     path("my-reports/", reports.my_reports, name="my_reports"),
     path("evidence/<uuid:public_id>/", reports.evidence_download, name="evidence"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/read/", notifications.read_all, name="notifications_read_all"),
+    path(
+        "notifications/<int:notification_id>/open/",
+        notifications.open_notification,
+        name="notification_open",
+    ),
 ]
