@@ -4,6 +4,7 @@ Every setting an operator may change is an environment variable; see the README.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -98,6 +99,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+    # A file, so that threads (live server, concurrent claims) share it with real locking; one
+    # per process, so that test runs side by side do not collide.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"ombuds-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -174,6 +180,8 @@ OMBUDS_POLICY_FILE = Path(
 OMBUDS_FILING_RATE_PER_USER = os.environ.get("OMBUDS_FILING_RATE_PER_USER", "30/hour")
 OMBUDS_FILING_RATE_PER_IP = os.environ.get("OMBUDS_FILING_RATE_PER_IP", "120/hour")
 OMBUDS_TRUST_X_FORWARDED_FOR = env_bool("OMBUDS_TRUST_X_FORWARDED_FOR", False)
+# Agents are told this many hours before a case is due.
+OMBUDS_DEADLINE_WARNING_HOURS = int(os.environ.get("OMBUDS_DEADLINE_WARNING_HOURS", "6"))
 # Webhooks go only to public addresses unless this is on (tests and private networks).
 OMBUDS_WEBHOOKS_ALLOW_PRIVATE = env_bool("OMBUDS_WEBHOOKS_ALLOW_PRIVATE", DEBUG)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

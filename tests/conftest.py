@@ -61,6 +61,8 @@ def _email_over_smtp(settings, smtp_server) -> None:
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = controller.port
     settings.EMAIL_USE_TLS = False
+    # Tests create many users: a fast hasher keeps them quick (production keeps PBKDF2).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     mailbox.messages.clear()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -57,8 +58,14 @@ def duplicate_error(duplicate: Complaint) -> FieldError:
     )
 
 
-def file_complaint(*, submission: Submission, filer: Filer, via: str = "web") -> Filed:
-    """Check and file a submission; reports by visitors wait for their email confirmation."""
+def file_complaint(
+    *, submission: Submission, filer: Filer, via: str = "web", previous_case: Case | None = None
+) -> Filed:
+    """Check and file a submission; reports by visitors wait for their email confirmation.
+
+    `previous_case` links a submission made again, with new information, to the decided
+    case it follows.
+    """
     policy = get_policy()
     checked = check_submission(policy, submission, filer)
     with transaction.atomic():
@@ -66,6 +73,7 @@ def file_complaint(*, submission: Submission, filer: Filer, via: str = "web") ->
         if duplicate is not None:
             raise SubmissionRefused([duplicate_error(duplicate)])
         complaint = _create_complaint(checked, filer, via)
+        complaint.previous_case = previous_case  # type: ignore[attr-defined]
         if filer.user is None:
             _queue_visitor_confirmation(complaint)
             return Filed(complaint, joined_existing_case=False, awaiting_confirmation=True)
@@ -167,6 +175,8 @@ def _open_report_case(complaint: Complaint) -> Case | None:
 
 def _new_case(complaint: Complaint, complaint_type: Any) -> Case:
     first = getattr(complaint, "first_listing", None) or complaint.listings.first()
+    now = timezone.now()
+    answer = complaint_type.respondent_answer
     return Case.objects.create(
         reference=new_reference("CASE"),
         type_key=complaint.type_key,
@@ -180,7 +190,11 @@ def _new_case(complaint: Complaint, complaint_type: Any) -> Case:
         if complaint.target_key.startswith("order:")
         else None,
         urgent=complaint_type.urgent,
-        due_at=due_time(timezone.now(), complaint_type.time_limit),
+        due_at=due_time(now, complaint_type.time_limit),
+        respondent_answer_due_at=(
+            now + timedelta(days=answer.days) if answer.allowed and complaint.respondent else None
+        ),
+        previous_case=getattr(complaint, "previous_case", None),
     )
 
 

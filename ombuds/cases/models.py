@@ -2,7 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from ombuds.accounts.models import Department
 from ombuds.directory.models import Listing, Member, Order, Store
@@ -22,10 +22,12 @@ class CaseStatus(models.TextChoices):
     IN_REVIEW = "in_review", "In review"
     WAITING = "waiting", "Waiting for information"
     DECIDED = "decided", "Decided"
+    APPEALED = "appealed", "Appeal under consideration"
     CLOSED = "closed", "Closed"
 
 
 OPEN_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING)
+QUEUED_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.APPEALED)
 
 
 class Case(models.Model):
@@ -53,11 +55,54 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     event_count = models.PositiveIntegerField(default=0)
     last_event_hash = models.CharField(max_length=64, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    breached = models.BooleanField(default=False)
+    deadline_warned = models.BooleanField(default=False)
+    paused_at = models.DateTimeField(
+        null=True, blank=True, help_text="The clock stops while a party is asked for information."
+    )
+    waiting_for = models.CharField(max_length=12, blank=True)
+    respondent_answer_due_at = models.DateTimeField(null=True, blank=True)
+    respondent_answered_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decided_cases",
+    )
+    outcome = models.CharField(max_length=50, blank=True)
+    statement = models.JSONField(default=dict, blank=True)
+    previous_case = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="later_cases",
+        help_text="The earlier case a complainant submitted again about.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["department", "status", "due_at"], name="case_queue"),
+            models.Index(
+                F("department"),
+                F("status"),
+                F("assigned_to"),
+                F("breached").desc(),
+                F("due_at"),
+                F("reporter_count").desc(),
+                name="case_claim_order",
+            ),
             models.Index(fields=["respondent", "status"], name="case_respondent"),
         ]
         constraints = [
@@ -163,3 +208,95 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class InformationRequest(models.Model):
+    """An agent's question to one party, with a deadline; the case clock waits meanwhile."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="information_requests")
+    party = models.CharField(max_length=12)
+    question = models.TextField()
+    deadline = models.DateTimeField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.party}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.expired_at is None
+
+
+class PartyStatement(models.Model):
+    """What a party says on a case: the respondent's answer, or an answer to a question."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="statements")
+    party = models.CharField(max_length=12)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    request = models.ForeignKey(
+        InformationRequest, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    text = models.TextField()
+    evidence = models.ManyToManyField(Evidence, blank=True, related_name="statements")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.party} on {self.case}"
+
+
+class Sanction(models.Model):
+    """A measure against the respondent or a listing; lifting it undoes it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="sanctions")
+    kind = models.CharField(max_length=50)
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="sanctions")
+    listing = models.ForeignKey(
+        Listing, on_delete=models.PROTECT, null=True, blank=True, related_name="sanctions"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.listing or self.member}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
+
+
+class Appeal(models.Model):
+    """The respondent's request to review a decision; decided by another agent."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="appeals")
+    appellant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appeals"
+    )
+    reason = models.TextField()
+    opened_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    result = models.CharField(max_length=12, blank=True)
+    statement = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Appeal on {self.case}"

@@ -155,7 +155,10 @@ def _events(case: Case | None) -> list[CaseEvent]:
 def _complainant_view(complaint_type: ComplaintType, complaint: Complaint) -> CaseView:
     status, label = status_of(complaint)
     timeline = [
-        TimelineEntry(complaint.created_at, f"You filed this {complaint_type.label.lower()}.")
+        TimelineEntry(
+            complaint.created_at,
+            f"You filed this {complaint_type.kind}: {complaint_type.label.lower()}.",
+        )
     ]
     if complaint.case is None:
         timeline.append(
@@ -222,10 +225,10 @@ def _event_text(
             return None
         if role == RESPONDENT:
             if complaint_type.reporter_anonymous:
-                return f"A {label} was filed about you."
+                return f"A {complaint_type.kind} was filed about you: {label}."
             complaint = event.complaint
             name = complaint.complainant_name if complaint else "A member"
-            return f"{name} filed a {label} about you."
+            return f"{name} filed a {complaint_type.kind} about you: {label}."
         return f"{label.capitalize()} {event.data.get('complaint')} filed."
     if event.kind == "reporter_joined":
         if role == COMPLAINANT:
@@ -299,6 +302,10 @@ def target_label(complaint: Complaint | None, case: Case | None) -> str:
     """What a complaint is about, in words safe for every party."""
     if case is not None and case.listing is not None:
         return case.listing.title
+    if case is None and complaint is not None and complaint.target_key.startswith("listing:"):
+        listing = complaint.listings.first()  # not confirmed yet: the same words as later
+        if listing is not None:
+            return listing.title
     source = complaint.respondent if complaint else (case.respondent if case else None)
     return source.display_name if source else ""
 

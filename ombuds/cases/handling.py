@@ -1,0 +1,427 @@
+"""What agents do with a case before deciding, and what parties answer.
+
+Each function is one action: it checks who acts and the case's state, runs in one
+transaction with the case row locked, writes one history event and queues its notices.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from ombuds.accounts.models import Department, User
+from ombuds.cases.errors import ActionRefused, forbidden
+from ombuds.cases.history import record_event
+from ombuds.cases.models import (
+    OPEN_STATUSES,
+    QUEUED_STATUSES,
+    Case,
+    CaseStatus,
+    InformationRequest,
+    PartyStatement,
+)
+from ombuds.evidence.models import Evidence
+from ombuds.notify.inbox import notify_user
+from ombuds.notify.outbox import queue_email
+from ombuds.policy.loader import get_policy
+
+COMPLAINANT, RESPONDENT = "complainant", "respondent"
+
+
+def is_agent_of(user: Any, case: Case) -> bool:
+    return bool(user and user.is_authenticated and case.department.code in user.department_codes)
+
+
+def require_agent(user: Any, case: Case) -> None:
+    if not is_agent_of(user, case):
+        raise forbidden("Only agents of the case's department may do this.")
+
+
+def lock(case: Case) -> Case:
+    """The case row, locked for this transaction."""
+    return Case.objects.select_for_update().select_related("department").get(pk=case.pk)
+
+
+def queue_for_department(department: Department) -> QuerySet[Case]:
+    """Cases waiting for an agent, in the order they should be taken."""
+    return Case.objects.filter(
+        department=department, status__in=QUEUED_STATUSES, assigned_to__isnull=True
+    ).order_by("-breached", "due_at", "-reporter_count", "pk")
+
+
+def claim_next_case(*, agent: User, department: Department) -> Case | None:
+    """Give the agent the top case of the queue; two agents never get the same one."""
+    if department.code not in agent.department_codes:
+        raise forbidden(f"You are not an agent of {department.name}.")
+    for _ in range(5):
+        with transaction.atomic():
+            candidates = queue_for_department(department).exclude(
+                status=CaseStatus.APPEALED, decided_by=agent
+            )
+            if connection.features.has_select_for_update_skip_locked:
+                candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+            case = candidates.first()
+            if case is None:
+                return None
+            now = timezone.now()
+            taken = Case.objects.filter(pk=case.pk, assigned_to__isnull=True).update(
+                assigned_to=agent,
+                assigned_at=now,
+                status=CaseStatus.IN_REVIEW if case.status == CaseStatus.SUBMITTED else case.status,
+            )
+            if not taken:
+                continue
+            case.refresh_from_db()
+            record_event(case, "claimed", actor=agent, data={"agent": agent.username})
+            return case
+    return None
+
+
+def release_case(*, agent: User, case: Case) -> Case:
+    with transaction.atomic():
+        case = lock(case)
+        require_agent(agent, case)
+        if case.assigned_to_id != agent.pk:
+            raise ActionRefused("not_assigned", "Only the agent working the case can release it.")
+        case.assigned_to, case.assigned_at = None, None
+        if case.status == CaseStatus.IN_REVIEW:
+            case.status = CaseStatus.SUBMITTED
+        case.save(update_fields=["assigned_to", "assigned_at", "status", "updated_at"])
+        record_event(case, "released", actor=agent)
+    return case
+
+
+def add_note(*, agent: User, case: Case, text: str) -> None:
+    text = text.strip()
+    if not text:
+        raise ActionRefused("note_empty", "Write the note.", status=422)
+    with transaction.atomic():
+        case = lock(case)
+        require_agent(agent, case)
+        record_event(case, "note_added", actor=agent, data={"text": text[:5000]})
+
+
+def transfer_case(*, agent: User, case: Case, department: Department, reason: str) -> Case:
+    with transaction.atomic():
+        case = lock(case)
+        require_agent(agent, case)
+        if department.pk == case.department_id or not department.active:
+            raise ActionRefused(
+                "transfer_invalid", "Choose another, active department.", status=422
+            )
+        previous = case.department.code
+        case.department = department
+        case.assigned_to, case.assigned_at = None, None
+        if case.status == CaseStatus.IN_REVIEW:
+            case.status = CaseStatus.SUBMITTED
+        case.save(
+            update_fields=["department", "assigned_to", "assigned_at", "status", "updated_at"]
+        )
+        record_event(
+            case,
+            "transferred",
+            actor=agent,
+            data={"from": previous, "to": department.code, "reason": reason.strip()[:2000]},
+        )
+    return case
+
+
+def _party_contacts(case: Case, party: str) -> list[tuple[str, Any]]:
+    """(email, user) of each person who speaks for a party on the case."""
+    if party == RESPONDENT:
+        member = case.respondent
+        if member is None:
+            return []
+        return [(member.email, getattr(member, "user", None))]
+    return [
+        (c.complainant_email, c.complainant) for c in case.complaints.select_related("complainant")
+    ]
+
+
+def _case_link(case: Case, party: str) -> str:
+    if party == RESPONDENT:
+        return settings.OMBUDS_BASE_URL + reverse("complaint", args=[case.reference])
+    return settings.OMBUDS_BASE_URL + reverse("my_reports")
+
+
+def tell_party(case: Case, party: str, *, kind: str, title: str, text: str) -> None:
+    """Email and bell for every person of a party; complainants get their own complaint link."""
+    type_label = get_policy().types[case.type_key].label
+    for complaint in case.complaints.select_related("complainant") if party == COMPLAINANT else []:
+        link = settings.OMBUDS_BASE_URL + reverse("complaint", args=[complaint.reference])
+        _tell(
+            complaint.complainant_email,
+            complaint.complainant,
+            kind,
+            title,
+            text,
+            link,
+            complaint.reference,
+            type_label,
+        )
+    if party == RESPONDENT:
+        for email, user in _party_contacts(case, party):
+            _tell(
+                email, user, kind, title, text, _case_link(case, party), case.reference, type_label
+            )
+
+
+def _tell(
+    email: str,
+    user: Any,
+    kind: str,
+    title: str,
+    text: str,
+    link: str,
+    reference: str,
+    type_label: str,
+) -> None:
+    notify_user(user, kind=kind, title=title, url=link.removeprefix(settings.OMBUDS_BASE_URL))
+    queue_email(
+        to=email,
+        template="case_update",
+        context={
+            "title": title,
+            "text": text,
+            "link": link,
+            "reference": reference,
+            "type_label": type_label,
+        },
+    )
+
+
+def request_information(
+    *, agent: User, case: Case, party: str, question: str, days: int = 3
+) -> InformationRequest:
+    if party not in (COMPLAINANT, RESPONDENT):
+        raise ActionRefused("party_invalid", "Ask the complainant or the respondent.", status=422)
+    if not question.strip():
+        raise ActionRefused("question_empty", "Write the question.", status=422)
+    if not 1 <= days <= 30:
+        raise ActionRefused("deadline_invalid", "Give between 1 and 30 days to answer.", status=422)
+    with transaction.atomic():
+        case = lock(case)
+        require_agent(agent, case)
+        if case.status not in OPEN_STATUSES or case.status == CaseStatus.WAITING:
+            raise ActionRefused(
+                "case_not_open",
+                "Information can be asked on an open case that is not already waiting.",
+            )
+        now = timezone.now()
+        request = InformationRequest.objects.create(
+            case=case,
+            party=party,
+            question=question.strip(),
+            deadline=now + timedelta(days=days),
+            requested_by=agent,
+        )
+        case.status, case.waiting_for, case.paused_at = CaseStatus.WAITING, party, now
+        case.save(update_fields=["status", "waiting_for", "paused_at", "updated_at"])
+        record_event(
+            case,
+            "information_requested",
+            actor=agent,
+            data={
+                "party": party,
+                "question": request.question,
+                "deadline": request.deadline.isoformat(),
+                "request": request.pk,
+            },
+        )
+        tell_party(
+            case,
+            party,
+            kind="information_requested",
+            title=f"Information requested on {case.reference}",
+            text=f"The marketplace asks you: {request.question}\nPlease answer by "
+            f"{timezone.localtime(request.deadline):%-d %B %Y}. Until then the case waits.",
+        )
+    return request
+
+
+def _resume_clock(case: Case, now: Any) -> None:
+    if case.paused_at is not None:
+        case.due_at = case.due_at + (now - case.paused_at)
+        case.paused_at = None
+
+
+def party_of(user: Any, case: Case) -> str | None:
+    if user is None or not user.is_authenticated:
+        return None
+    if user.member_id is not None and case.respondent_id == user.member_id:
+        return RESPONDENT
+    if case.complaints.filter(complainant=user).exists():
+        return COMPLAINANT
+    return None
+
+
+def answer_information(
+    *, user: User, case: Case, text: str, evidence: list[Evidence] = ()
+) -> PartyStatement:  # type: ignore[assignment]
+    """A party answers the agent's question: the clock resumes and the case is worked again."""
+    with transaction.atomic():
+        case = lock(case)
+        party = party_of(user, case)
+        request = (
+            case.information_requests.filter(
+                party=party, answered_at__isnull=True, expired_at__isnull=True
+            ).last()
+            if party
+            else None
+        )
+        if request is None:
+            raise forbidden("There is no question waiting for your answer on this case.")
+        if not text.strip():
+            raise ActionRefused("answer_empty", "Write your answer.", status=422)
+        now = timezone.now()
+        statement = PartyStatement.objects.create(
+            case=case, party=party, author=user, request=request, text=text.strip()
+        )
+        statement.evidence.set(evidence)
+        request.answered_at = now
+        request.save(update_fields=["answered_at"])
+        _resume_clock(case, now)
+        case.waiting_for = ""
+        case.status = CaseStatus.IN_REVIEW if case.assigned_to_id else CaseStatus.SUBMITTED
+        case.save(update_fields=["due_at", "paused_at", "waiting_for", "status", "updated_at"])
+        record_event(
+            case,
+            "information_provided",
+            actor=user,
+            data={"party": party, "statement": statement.pk},
+        )
+        if case.assigned_to is not None:
+            notify_user(
+                case.assigned_to,
+                kind="answer_received",
+                title=f"The {party} answered on {case.reference}",
+                url=reverse("complaint", args=[case.reference]),
+            )
+    return statement
+
+
+def answer_as_respondent(
+    *, user: User, case: Case, text: str, evidence: list[Evidence] = ()
+) -> PartyStatement:  # type: ignore[assignment]
+    """The respondent's explanation and evidence, within the policy's time."""
+    with transaction.atomic():
+        case = lock(case)
+        if party_of(user, case) != RESPONDENT:
+            raise forbidden("Only the member the case is about can answer it.")
+        complaint_type = get_policy().types[case.type_key]
+        if not complaint_type.respondent_answer.allowed:
+            raise ActionRefused(
+                "answer_not_allowed", "This kind of case is decided without an answer."
+            )
+        now = timezone.now()
+        if case.status not in OPEN_STATUSES:
+            raise ActionRefused("case_not_open", "The case is no longer open for answers.")
+        if case.respondent_answer_due_at and now > case.respondent_answer_due_at:
+            raise ActionRefused("answer_too_late", "The time to answer has passed.")
+        if not text.strip():
+            raise ActionRefused("answer_empty", "Write your answer.", status=422)
+        statement = PartyStatement.objects.create(
+            case=case, party=RESPONDENT, author=user, text=text.strip()
+        )
+        statement.evidence.set(evidence)
+        case.respondent_answered_at = case.respondent_answered_at or now
+        case.save(update_fields=["respondent_answered_at", "updated_at"])
+        record_event(case, "respondent_answered", actor=user, data={"statement": statement.pk})
+        tell_party(
+            case,
+            COMPLAINANT,
+            kind="answer_received",
+            title=f"The other party answered on {case.reference}",
+            text="The member you complained about has answered. The marketplace takes it into "
+            "account in its decision.",
+        )
+        if case.assigned_to is not None:
+            notify_user(
+                case.assigned_to,
+                kind="answer_received",
+                title=f"The respondent answered on {case.reference}",
+                url=reverse("complaint", args=[case.reference]),
+            )
+    return statement
+
+
+def sweep_deadlines(now: Any = None) -> dict[str, int]:
+    """The scheduled task: expire unanswered questions, warn of near deadlines, mark breaches."""
+    now = now or timezone.now()
+    counts = {"expired": 0, "warned": 0, "breached": 0}
+    for request in InformationRequest.objects.filter(
+        answered_at__isnull=True, expired_at__isnull=True, deadline__lt=now
+    ).select_related("case"):
+        with transaction.atomic():
+            case = lock(request.case)
+            request.expired_at = now
+            request.save(update_fields=["expired_at"])
+            _resume_clock(case, now)
+            case.waiting_for, case.status = "", CaseStatus.SUBMITTED
+            case.assigned_to, case.assigned_at = None, None
+            case.save(
+                update_fields=[
+                    "due_at",
+                    "paused_at",
+                    "waiting_for",
+                    "status",
+                    "assigned_to",
+                    "assigned_at",
+                    "updated_at",
+                ]
+            )
+            record_event(
+                case,
+                "information_not_provided",
+                data={"party": request.party, "request": request.pk},
+            )
+            counts["expired"] += 1
+    soon = now + timedelta(hours=settings.OMBUDS_DEADLINE_WARNING_HOURS)
+    for case in Case.objects.filter(
+        status__in=OPEN_STATUSES,
+        paused_at__isnull=True,
+        deadline_warned=False,
+        breached=False,
+        due_at__lte=soon,
+        due_at__gt=now,
+    ).select_related("assigned_to"):
+        with transaction.atomic():
+            Case.objects.filter(pk=case.pk).update(deadline_warned=True)
+            for agent in _watchers(case):
+                notify_user(
+                    agent,
+                    kind="deadline_near",
+                    title=f"{case.reference} is due {timezone.localtime(case.due_at):%-d %b %H:%M}",
+                    url=reverse("complaint", args=[case.reference]),
+                )
+            counts["warned"] += 1
+    for case in Case.objects.filter(
+        status__in=OPEN_STATUSES, paused_at__isnull=True, breached=False, due_at__lte=now
+    ).select_related("department"):
+        with transaction.atomic():
+            case = lock(case)
+            case.breached = True
+            case.save(update_fields=["breached", "updated_at"])
+            record_event(case, "deadline_breached", data={"due_at": case.due_at.isoformat()})
+            for agent in _watchers(case):
+                notify_user(
+                    agent,
+                    kind="deadline_breached",
+                    title=f"{case.reference} is overdue",
+                    url=reverse("complaint", args=[case.reference]),
+                )
+            counts["breached"] += 1
+    return counts
+
+
+def _watchers(case: Case) -> list[User]:
+    """The assigned agent, or else every agent of the department."""
+    if case.assigned_to_id:
+        return [case.assigned_to]
+    return list(User.objects.filter(departments=case.department_id, is_active=True))
