@@ -65,7 +65,13 @@ def problem_response(
 
 
 def _field_name(loc: list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form", "payload")]
+    parts: list[str] = []
+    for part in loc:
+        name = str(part)
+        if name in ("body", "query", "path", "header", "form", "payload"):
+            continue
+        if not parts or parts[-1] != name:
+            parts.append(name)
     return ".".join(parts) or "body"
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +48,19 @@ def find_duplicate(checked: CheckedSubmission, filer: Filer) -> Complaint | None
     return same.filter(case__status__in=OPEN_STATUSES).first() or unconfirmed.first()
 
 
+def _serialize_same_filings(checked: CheckedSubmission, filer: Filer) -> None:
+    """Two identical filings at once must not both pass the duplicate check.
+
+    SQLite runs write transactions one at a time (IMMEDIATE); PostgreSQL takes a transaction
+    lock on the complainant, type and target.
+    """
+    if connection.vendor == "postgresql":
+        who = f"user:{filer.user.pk}" if filer.user else f"email:{filer.email.lower()}"
+        key = f"{who}|{checked.type_key}|{checked.target_key}"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
 def duplicate_error(duplicate: Complaint) -> FieldError:
     return FieldError(
         "target",
@@ -69,6 +82,7 @@ def file_complaint(
     policy = get_policy()
     checked = check_submission(policy, submission, filer)
     with transaction.atomic():
+        _serialize_same_filings(checked, filer)
         duplicate = find_duplicate(checked, filer)
         if duplicate is not None:
             raise SubmissionRefused([duplicate_error(duplicate)])

@@ -104,7 +104,7 @@ def check_submission(policy: Policy, submission: Submission, filer: Filer) -> Ch
     errors += target_errors
     if resolution is not None:
         errors += _party_errors(policy, complaint_type, answers, filer, resolution)
-    errors += _evidence_errors(complaint_type, submission.evidence)
+    errors += _evidence_errors(submission.type_key, complaint_type, submission.evidence)
     if complaint_type.requires_agreement and not submission.agreement:
         errors.append(
             FieldError(
@@ -526,10 +526,23 @@ def _as_inspected(item: Evidence) -> InspectedFile:
     )
 
 
-def _evidence_errors(t: ComplaintType, evidence: Sequence[Evidence]) -> list[FieldError]:
+def _evidence_errors(
+    type_key: str, t: ComplaintType, evidence: Sequence[Evidence]
+) -> list[FieldError]:
     rules = t.evidence
     errors: list[FieldError] = []
     for item in evidence:
+        if item.type_key != type_key:
+            errors.append(
+                FieldError(
+                    EVIDENCE,
+                    "evidence_type_mismatch",
+                    f"{item.safe_name} was checked against the rules of another kind of "
+                    f"complaint. Upload it again for this {t.label.lower()}.",
+                    {"file": str(item.public_id)},
+                )
+            )
+            continue
         if item.format not in rules.allowed_formats:
             allowed = ", ".join("." + f for f in rules.allowed_formats)
             errors.append(

@@ -23,7 +23,7 @@ from ombuds.directory.models import Order
 from ombuds.evidence.inspection import EvidenceError
 from ombuds.evidence.models import Evidence
 from ombuds.evidence.storage import store_evidence
-from ombuds.intake.checks import EVIDENCE, Filer, Submission
+from ombuds.intake.checks import EVIDENCE, Filer, Submission, check_submission
 from ombuds.intake.errors import NON_FIELD, FieldError, SubmissionRefused
 from ombuds.intake.ratelimit import check_filing_rate, client_ip
 from ombuds.policy.loader import get_policy
@@ -155,14 +155,15 @@ def file(request: HttpRequest, type_key: str) -> HttpResponse:
             errors = [FieldError(NON_FIELD, "rate_limited", refusal.message)]
             status, retry_after = 429, refusal.retry_after
         else:
-            uploaded, errors = _accept_uploads(request, type_key)
+            uploaded, upload_errors = _accept_uploads(request, type_key)
             evidence += uploaded
-            if not errors:
-                outcome = _file(request, complaint_type, type_key, values, evidence)
-                if isinstance(outcome, HttpResponse):
-                    return outcome
-                errors = outcome
+            outcome = _file(request, complaint_type, type_key, values, evidence, upload_errors)
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            errors = outcome
             status = 400
+    else:
+        errors = _filer_refusals(request, type_key)
     response = render(
         request,
         "web/file.html",
@@ -174,13 +175,28 @@ def file(request: HttpRequest, type_key: str) -> HttpResponse:
     return response
 
 
+def _filer_refusals(request: HttpRequest, type_key: str) -> list[FieldError]:
+    """Why this signed-in user may not file this type at all, said before they fill it in."""
+    if not request.user.is_authenticated:
+        return []
+    try:
+        check_submission(get_policy(), Submission(type_key=type_key), Filer.for_user(request.user))
+    except SubmissionRefused as refused:
+        return [e for e in refused.errors if e.field == NON_FIELD]
+    return []
+
+
 def _file(
     request: HttpRequest,
     complaint_type: ComplaintType,
     type_key: str,
     values: dict[str, Any],
     evidence: list[Evidence],
+    refused: list[FieldError],
 ) -> HttpResponse | list[FieldError]:
+    """File the submission; when something is refused already, only check the rest, so
+    that the form names every problem at once instead of one kind per try."""
+    errors = list(refused)
     if request.user.is_authenticated:
         filer = Filer.for_user(request.user)
     else:
@@ -188,14 +204,14 @@ def _file(
         try:
             validate_email(email)
         except ValidationError:
-            return [
+            errors.append(
                 FieldError(
                     VISITOR_EMAIL,
                     "invalid_email",
                     "Enter your email address: we send a link to confirm it, and the answer "
                     "goes there.",
                 )
-            ]
+            )
         filer = Filer(email=email.lower(), name="")
     submission = Submission(
         type_key=type_key,
@@ -205,9 +221,12 @@ def _file(
         agreement=values.get("agreement") in ("on", "true", "1", "yes"),
     )
     try:
+        if errors:
+            check_submission(get_policy(), submission, filer)
+            return errors
         filed = file_complaint(submission=submission, filer=filer, via="web")
-    except SubmissionRefused as refused:
-        return refused.errors
+    except SubmissionRefused as refusal:
+        return errors + refusal.errors
     return _after_filing(request, filed)
 
 
@@ -242,6 +261,19 @@ def _form_context(
         VISITOR_EMAIL,
     }
     general = [e for e in errors if e.field not in known_fields]
+    # The summary at the top says where to look: each field with a problem, in form order.
+    controls = [
+        (VISITOR_EMAIL, "id_visitor_email", "Your email address"),
+        ("target", "id_target", complaint_type.target.label),
+        *((f.name, f"id_{f.name}", f.label) for f in complaint_type.fields),
+        (EVIDENCE, "id_evidence", "Evidence"),
+        ("agreement", "id_agreement", "User agreement"),
+    ]
+    field_links = [
+        {"id": control, "label": label, "count": len(by_field[name])}
+        for name, control, label in controls
+        if by_field.get(name)
+    ]
     order_rule = next((r for r in complaint_type.eligibility if isinstance(r, OrderRule)), None)
     fields = []
     for form_field in complaint_type.fields:
@@ -271,6 +303,8 @@ def _form_context(
         "visitor_email": values.get(VISITOR_EMAIL, ""),
         "visitor_email_errors": by_field.get(VISITOR_EMAIL, []),
         "general_errors": general,
+        "field_links": field_links,
+        "submitted": request.method == "POST",
         "error_count": len(errors),
         "orders": _eligible_orders(request, complaint_type),
         "agreement_url": policy.marketplace.user_agreement_url,
