@@ -154,6 +154,11 @@ def target_key(
 # --- who files -------------------------------------------------------------------------------
 
 
+def _a(text: str) -> str:
+    """The text with its indefinite article."""
+    return ("an " if text[:1].lower() in "aeiou" else "a ") + text
+
+
 def _filer_errors(policy: Policy, t: ComplaintType, filer: Filer) -> list[FieldError]:
     market = policy.marketplace.name
     if t.filers.who == "members":
@@ -162,7 +167,7 @@ def _filer_errors(policy: Policy, t: ComplaintType, filer: Filer) -> list[FieldE
                 FieldError(
                     NON_FIELD,
                     "not_eligible",
-                    f"Only members of {market} can file a {t.label.lower()}. Sign in with the "
+                    f"Only members of {market} can file {_a(t.label.lower())}. Sign in with the "
                     "account linked to your marketplace membership.",
                 )
             ]
@@ -172,7 +177,8 @@ def _filer_errors(policy: Policy, t: ComplaintType, filer: Filer) -> list[FieldE
                 FieldError(
                     NON_FIELD,
                     "not_eligible",
-                    f"A {t.label.lower()} can be filed only by a {kinds}; your membership is "
+                    f"{_a(t.label.lower()).capitalize()} can be filed only by a {kinds}; "
+                    "your membership is "
                     f"registered as {filer.member.get_kind_display().lower()}.",
                 )
             ]
@@ -181,7 +187,7 @@ def _filer_errors(policy: Policy, t: ComplaintType, filer: Filer) -> list[FieldE
             FieldError(
                 NON_FIELD,
                 "not_eligible",
-                f"Only verified rights holders can file a {t.label.lower()}. To become one, "
+                f"Only verified rights holders can file {_a(t.label.lower())}. To become one, "
                 "register with your email and password and send proof of your rights (a "
                 "trademark, copyright or patent registration) to the marketplace; once an "
                 "operator has verified it, you can file. Anyone can report copyright "
