@@ -180,6 +180,8 @@ OMBUDS_POLICY_FILE = Path(
 OMBUDS_FILING_RATE_PER_USER = os.environ.get("OMBUDS_FILING_RATE_PER_USER", "30/hour")
 OMBUDS_FILING_RATE_PER_IP = os.environ.get("OMBUDS_FILING_RATE_PER_IP", "120/hour")
 OMBUDS_TRUST_X_FORWARDED_FOR = env_bool("OMBUDS_TRUST_X_FORWARDED_FOR", False)
+# A worker that dies leaves its claimed emails; after this many seconds another worker takes them.
+OMBUDS_OUTBOX_LEASE_SECONDS = int(os.environ.get("OMBUDS_OUTBOX_LEASE_SECONDS", "120"))
 # Agents are told this many hours before a case is due.
 OMBUDS_DEADLINE_WARNING_HOURS = int(os.environ.get("OMBUDS_DEADLINE_WARNING_HOURS", "6"))
 # Webhooks go only to public addresses unless this is on (tests and private networks).

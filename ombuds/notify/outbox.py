@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import smtplib
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
@@ -13,10 +15,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ombuds.notify.models import OutboxEmail
+from ombuds.notify.smtp import CarefulSMTP
 from ombuds.policy.loader import get_policy
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 
 def queue_email(*, to: str, template: str, context: dict[str, Any]) -> OutboxEmail:
@@ -34,7 +38,12 @@ def render_email(message: OutboxEmail) -> tuple[str, str, str]:
 
 
 def _claim(limit: int) -> list[OutboxEmail]:
+    """Take due messages for this worker; messages of a worker that died come back later."""
     now = timezone.now()
+    stale = now - timedelta(seconds=settings.OMBUDS_OUTBOX_LEASE_SECONDS)
+    OutboxEmail.objects.filter(status=OutboxEmail.Status.SENDING, claimed_at__lt=stale).update(
+        status=OutboxEmail.Status.PENDING
+    )
     due = Q(status=OutboxEmail.Status.PENDING) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
@@ -42,38 +51,88 @@ def _claim(limit: int) -> list[OutboxEmail]:
         ids = list(
             OutboxEmail.objects.filter(due).order_by("id").values_list("id", flat=True)[:limit]
         )
-        claimed = OutboxEmail.objects.filter(id__in=ids, status=OutboxEmail.Status.PENDING).update(
-            status=OutboxEmail.Status.SENDING
+        OutboxEmail.objects.filter(id__in=ids, status=OutboxEmail.Status.PENDING).update(
+            status=OutboxEmail.Status.SENDING, claimed_at=now
         )
-    if claimed == 0:
-        return []
-    return list(OutboxEmail.objects.filter(id__in=ids, status=OutboxEmail.Status.SENDING))
+    return list(
+        OutboxEmail.objects.filter(id__in=ids, status=OutboxEmail.Status.SENDING, claimed_at=now)
+    )
+
+
+def _as_email(message: OutboxEmail) -> EmailMultiAlternatives:
+    subject, text, html = render_email(message)
+    email = EmailMultiAlternatives(subject, text, to=[message.to])
+    email.attach_alternative(html, "text/html")
+    email.extra_headers["Message-ID"] = f"<outbox-{message.pk}.{message.created_at:%Y%m%d}@ombuds>"
+    return email
+
+
+def _mark_sent(message: OutboxEmail, subject: str) -> None:
+    OutboxEmail.objects.filter(pk=message.pk).update(
+        status=OutboxEmail.Status.SENT,
+        subject=subject,
+        sent_at=timezone.now(),
+        attempts=message.attempts + 1,
+    )
 
 
 def deliver_outbox(limit: int = 200) -> int:
-    """Send due emails over one SMTP connection; returns how many were sent."""
+    """Send due emails; returns how many were sent. Each is sent at most once."""
     messages = _claim(limit)
     if not messages:
         return 0
+    if settings.EMAIL_BACKEND == SMTP_BACKEND:
+        return _deliver_over_smtp(messages)
     sent = 0
     with get_connection() as connection:
         for message in messages:
             try:
-                subject, text, html = render_email(message)
-                email = EmailMultiAlternatives(
-                    subject, text, to=[message.to], connection=connection
-                )
-                email.attach_alternative(html, "text/html")
+                email = _as_email(message)
+                email.connection = connection
                 email.send()
             except Exception as exc:  # any failure to render or send is retried later
                 _failed(message, exc)
                 continue
-            OutboxEmail.objects.filter(pk=message.pk).update(
-                status=OutboxEmail.Status.SENT,
-                sent_at=timezone.now(),
-                attempts=message.attempts + 1,
-            )
+            _mark_sent(message, email.subject)
             sent += 1
+    return sent
+
+
+def _deliver_over_smtp(messages: list[OutboxEmail]) -> int:
+    sent = 0
+    try:
+        smtp = CarefulSMTP()
+    except (OSError, smtplib.SMTPException) as exc:
+        for message in messages:
+            _failed(message, exc)
+        return 0
+    try:
+        for message in messages:
+            try:
+                email = _as_email(message)
+                smtp.send(
+                    email.message(),
+                    email.from_email,
+                    email.recipients(),
+                    commit=lambda message=message, subject=email.subject: _mark_sent(
+                        message, subject
+                    ),
+                )
+            except (OSError, smtplib.SMTPException) as exc:
+                _failed(message, exc)
+                if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
+                    break
+                continue
+            except Exception as exc:  # a template that cannot render: retried later
+                _failed(message, exc)
+                continue
+            sent += 1
+    finally:
+        smtp.close()
+    for message in messages[sent:]:
+        OutboxEmail.objects.filter(pk=message.pk, status=OutboxEmail.Status.SENDING).update(
+            status=OutboxEmail.Status.PENDING
+        )
     return sent
 
 
@@ -81,7 +140,7 @@ def _failed(message: OutboxEmail, exc: Exception) -> None:
     attempts = message.attempts + 1
     status = OutboxEmail.Status.FAILED if attempts >= MAX_ATTEMPTS else OutboxEmail.Status.PENDING
     logger.warning("Email %s to %s failed (attempt %s): %s", message.pk, message.to, attempts, exc)
-    OutboxEmail.objects.filter(pk=message.pk).update(
+    OutboxEmail.objects.filter(pk=message.pk, status=OutboxEmail.Status.SENDING).update(
         status=status,
         attempts=attempts,
         last_error=str(exc)[:1000],

@@ -3,12 +3,19 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from ombuds.cases.handling import sweep_deadlines
 from ombuds.notify.outbox import deliver_outbox
 from ombuds.notify.webhooks import deliver_webhooks
 
 
+SWEEP_EVERY_SECONDS = 60
+
+
 class Command(BaseCommand):
-    help = "Deliver queued emails and webhooks; runs until stopped (or once with --once)."
+    help = (
+        "Deliver queued emails and webhooks and check deadlines every minute; runs until "
+        "stopped (or once with --once)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="Deliver what is due, then exit.")
@@ -24,7 +31,13 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         self.stdout.write("Worker started: delivering notifications.")
+        next_sweep = 0.0
         while not stopping:
+            if time.monotonic() >= next_sweep:
+                counts = sweep_deadlines()
+                if any(counts.values()):
+                    self.stdout.write(f"Deadlines: {counts}")
+                next_sweep = time.monotonic() + SWEEP_EVERY_SECONDS
             sent = deliver_outbox()
             delivered = deliver_webhooks()
             if sent or delivered:
