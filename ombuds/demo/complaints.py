@@ -92,6 +92,36 @@ def demo_complaints() -> list[DemoComplaint]:
             },
         ),
         DemoComplaint(
+            "buyer2",
+            "copyright",
+            _listing("cn2001bright"),
+            {
+                "copied_material": "photos",
+                "description": "The product photos in this listing are mine: I took them for "
+                "my review blog in June and never licensed them to this seller.",
+            },
+        ),
+        DemoComplaint(
+            "buyer2",
+            "illegal_promotion",
+            "https://market.example/store/sunrise-crafts",
+            {
+                "method": "rating_manipulation",
+                "description": "The store offers a free gift card in exchange for five-star "
+                "reviews; the message is printed on a card inside every parcel.",
+            },
+        ),
+        DemoComplaint(
+            "buyer",
+            "phishing",
+            "cn2002sunrise",
+            {
+                "phishing_kind": "credential_message",
+                "description": "The seller sent me a chat message with a link to a fake sign-in "
+                "page asking for my marketplace password to confirm the order.",
+            },
+        ),
+        DemoComplaint(
             "buyer",
             "order_dispute",
             "",
@@ -110,8 +140,12 @@ def demo_complaints() -> list[DemoComplaint]:
 def ensure_demo_complaints() -> int:
     """File what is not filed yet; returns how many were filed now."""
     filed = 0
+    from ombuds.cases.models import Complaint
+
     for demo in demo_complaints():
         user = User.objects.get(username=demo.username)
+        if Complaint.objects.filter(complainant=user, type_key=demo.type_key).exists():
+            continue
         submission = Submission(
             type_key=demo.type_key, target=demo.target, answers=demo.answers, agreement=True
         )
@@ -122,4 +156,125 @@ def ensure_demo_complaints() -> int:
                 raise
             continue
         filed += 1
+    if filed == len(demo_complaints()):
+        advance_demo_cases()
     return filed
+
+
+def _case_of(username: str, type_key: str):  # type: ignore[no-untyped-def]
+    from ombuds.cases.models import Complaint
+
+    complaint = (
+        Complaint.objects.filter(complainant__username=username, type_key=type_key)
+        .select_related("case")
+        .order_by("created_at")
+        .first()
+    )
+    return complaint.case if complaint else None
+
+
+def advance_demo_cases() -> None:
+    """Move the freshly filed demo cases into every state, through the real actions."""
+    from ombuds.cases.decisions import (
+        Decision,
+        SanctionOrder,
+        Statement,
+        decide_appeal,
+        decide_case,
+        open_appeal,
+    )
+    from ombuds.cases.handling import answer_as_respondent, request_information
+
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["agent", "agent2", "supplier", "supplier2"])
+    }
+    agent, agent2 = users["agent"], users["agent2"]
+
+    def claim(case):  # type: ignore[no-untyped-def]
+        from ombuds.cases.models import Case
+
+        Case.objects.filter(pk=case.pk).update(assigned_to=agent, status="in_review")
+        case.refresh_from_db()
+        return case
+
+    offline = _case_of("buyer", "offline_trade_dispute")
+    answer_as_respondent(
+        user=users["supplier"],
+        case=offline,
+        text="We shipped the chargers on 2 October by sea freight; the bill of lading is "
+        "attached to our messages. The buyer has not collected them at the port.",
+    )
+    claim(offline)
+
+    unpaid = _case_of("supplier2", "offline_trade_dispute")
+    request_information(
+        agent=agent,
+        case=claim(unpaid),
+        party="complainant",
+        question="Please send the tracking record showing delivery to the buyer.",
+        days=3,
+    )
+
+    ivory = _case_of("buyer2", "prohibited_goods")
+    decide_case(
+        agent=agent,
+        case=claim(ivory),
+        decision=Decision(
+            "upheld",
+            Statement(
+                facts="The listing title and photos offer genuine elephant ivory.",
+                ground="Prohibited goods: endangered animals and their parts.",
+                scope="The reported listing.",
+            ),
+            [SanctionOrder("listing_removed")],
+        ),
+    )
+
+    bait = _case_of("buyer", "listing_rules")
+    answer_as_respondent(
+        user=users["supplier2"],
+        case=bait,
+        text="The Western Union note was an old text we forgot to remove.",
+    )
+    decide_case(
+        agent=agent,
+        case=claim(bait),
+        decision=Decision(
+            "upheld",
+            Statement(
+                facts="The listing asked buyers to pay by Western Union outside the marketplace.",
+                ground="Listing rules: payment methods outside the platform.",
+                scope="The reported listing.",
+            ),
+            [SanctionOrder("warning")],
+        ),
+    )
+    appeal = open_appeal(
+        user=users["supplier2"], case=bait, reason="We removed the text the same day."
+    )
+    phishing = _case_of("buyer", "phishing")
+    decide_case(
+        agent=agent,
+        case=claim(phishing),
+        decision=Decision(
+            "upheld",
+            Statement(
+                facts="The chat log shows a link to a page imitating the sign-in page.",
+                ground="Security policy: phishing.",
+                scope="The seller's account.",
+            ),
+            [SanctionOrder("account_limited")],
+        ),
+    )
+    open_appeal(
+        user=users["supplier2"],
+        case=phishing,
+        reason="Our employee's account was hacked; we have changed all passwords.",
+    )
+    decide_appeal(
+        agent=agent2,
+        appeal=appeal,
+        reverse=False,
+        statement="The listing did ask for off-platform payment; the warning stands.",
+    )

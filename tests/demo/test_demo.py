@@ -58,6 +58,14 @@ def test_demo_is_complete_and_idempotent(client):
         assert client.login(username=username, password="demo"), username
     assert "buyer  " in out.getvalue() and "password: demo" in out.getvalue()
 
+    from ombuds.cases.history import verify_all
+    from ombuds.cases.models import Case
+
+    states = set(Case.objects.values_list("status", flat=True))
+    assert states == {"submitted", "in_review", "waiting", "decided", "appealed", "closed"}
+    assert Case.objects.filter(reporter_count=2).exists()
+    assert list(verify_all()) == []
+
 
 def test_demo_stores_resolve_and_minisites_are_refused():
     call_command("demo", stdout=io.StringIO())
