@@ -27,6 +27,7 @@ from ombuds.api.schemas import (
     MULTIPART_COMPLAINT_SCHEMA,
     PROBLEMS,
     AnswerOut,
+    AppealBriefOut,
     ArchiveMemberOut,
     CatalogOut,
     ChoiceOut,
@@ -35,6 +36,7 @@ from ombuds.api.schemas import (
     ComplaintListItem,
     ComplaintOut,
     ComplaintTypeOut,
+    DecisionOut,
     EvidenceItemOut,
     EvidenceOut,
     EvidenceRulesOut,
@@ -43,14 +45,18 @@ from ombuds.api.schemas import (
     FilingOut,
     FilingProblem,
     PartyOut,
+    QuestionOut,
+    ReasonsOut,
+    SanctionBriefOut,
     TargetOut,
     TimeLimitOut,
     TimelineEntryOut,
 )
 from ombuds.cases.actions import file_complaint
-from ombuds.cases.models import CaseStatus, Complaint, IdempotencyKey
+from ombuds.cases.models import Case, CaseStatus, Complaint, IdempotencyKey, InformationRequest
 from ombuds.cases.selectors import (
     AGENT,
+    COMPLAINANT,
     RESPONDENT,
     CaseView,
     received_cases,
@@ -584,6 +590,69 @@ def _party(complaint: Complaint, *, with_email: bool) -> PartyOut:
     )
 
 
+def question_status(request: InformationRequest) -> str:
+    if request.answered_at is not None:
+        return "answered"
+    return "expired" if request.expired_at is not None else "open"
+
+
+def _questions(case: Case | None, role: str) -> list[QuestionOut]:
+    """The questions to the viewer's own party; agents see every question."""
+    if case is None:
+        return []
+    requests = case.information_requests.order_by("created_at", "pk")
+    if role in (COMPLAINANT, RESPONDENT):
+        requests = requests.filter(party=role)
+    return [
+        QuestionOut(
+            id=r.pk, question=r.question, deadline=r.deadline, status=question_status(r),
+            asked_at=r.created_at,
+        )
+        for r in requests
+    ]  # fmt: skip
+
+
+def decision_out(case: Case | None) -> DecisionOut | None:
+    """The outcome and statement of reasons, as both parties may read them; None until decided.
+
+    Nothing here names a complainant: the statement holds what the agent wrote and the
+    policy's words, sanctions name the listing by its public title.
+    """
+    if case is None or case.decided_at is None or not case.statement:
+        return None
+    policy = get_policy()
+    outcome = policy.outcomes.get(case.outcome)
+    appeal = case.appeals.order_by("-opened_at").first()
+    sanctions = case.sanctions.select_related("listing").order_by("starts_at", "pk")
+    statement = case.statement
+    return DecisionOut(
+        outcome=case.outcome,
+        outcome_label=outcome.label if outcome else case.outcome,
+        decided_at=case.decided_at,
+        statement=ReasonsOut(
+            decision=statement.get("decision", ""), scope=statement.get("scope", ""),
+            facts=statement.get("facts", ""),
+            automated_means=bool(statement.get("automated_means", False)),
+            ground=statement.get("ground", ""), redress=statement.get("redress", ""),
+        ),
+        sanctions=[
+            SanctionBriefOut(
+                kind=s.kind,
+                label=policy.sanctions[s.kind].label if s.kind in policy.sanctions else s.kind,
+                listing=s.listing.title if s.listing else None, starts_at=s.starts_at,
+                ends_at=s.ends_at, lifted_at=s.lifted_at,
+            )
+            for s in sanctions
+        ],
+        appeal=AppealBriefOut(
+            status=appeal.result or "open", opened_at=appeal.opened_at,
+            decided_at=appeal.decided_at, statement=appeal.statement,
+        )
+        if appeal is not None
+        else None,
+    )  # fmt: skip
+
+
 def _complaint_out(view: CaseView) -> ComplaintOut:
     complaint_type = view.complaint_type
     # The selectors already hide reporters from respondents; this keeps it so if they change.
@@ -626,6 +695,13 @@ def _complaint_out(view: CaseView) -> ComplaintOut:
             for e in view.evidence
         ],
         timeline=[TimelineEntryOut(at=entry.at, text=entry.text) for entry in view.timeline],
+        questions=_questions(view.case, view.role),
+        respondent_answer_due_at=(
+            view.case.respondent_answer_due_at
+            if view.case is not None and view.role in (RESPONDENT, AGENT)
+            else None
+        ),
+        decision=decision_out(view.case),
     )
 
 

@@ -11,6 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from ombuds.cases.errors import ActionRefused
+
 logger = logging.getLogger(__name__)
 PROBLEM_TYPE_BASE = "https://ombuds.dev/problems/"
 
@@ -75,7 +77,35 @@ def _field_name(loc: list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+# The request field each refusal of a case action is about; the codes are the domain's.
+REFUSAL_FIELDS = {
+    "note_empty": "text",
+    "answer_empty": "text",
+    "question_empty": "question",
+    "party_invalid": "party",
+    "deadline_invalid": "days",
+    "transfer_invalid": "department",
+    "outcome_not_allowed": "outcome",
+    "sanction_not_allowed": "sanctions",
+    "sanction_without_upheld": "sanctions",
+    "sanction_needs_listing": "sanctions",
+    "sanction_needs_respondent": "sanctions",
+    "statement_incomplete": "statement",
+    "reason_empty": "reason",
+}
+
+
 def install_problem_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ActionRefused)
+    def _refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
+        errors = []
+        if exc.status == 422:
+            field_name = REFUSAL_FIELDS.get(exc.code, "body")
+            errors = [{"field": field_name, "code": exc.code, "message": exc.message}]
+        return problem_response(
+            request, status=exc.status, code=exc.code, detail=exc.message, errors=errors
+        )
+
     @api.exception_handler(Problem)
     def _problem(request: HttpRequest, exc: Problem) -> HttpResponse:
         return problem_response(

@@ -187,6 +187,52 @@ class TimelineEntryOut(Schema):
     text: str
 
 
+class ReasonsOut(Schema):
+    """The statement of reasons (DSA Art. 17), as both parties read it."""
+
+    decision: str = Field(description="What was decided, and the measures taken")
+    scope: str = Field(description="What the decision covers")
+    facts: str = Field(description="The facts and circumstances relied on")
+    automated_means: bool = Field(description="Whether automated means were used")
+    ground: str = Field(description="The policy ground")
+    redress: str = Field(description="The redress available")
+
+
+class SanctionBriefOut(Schema):
+    kind: str
+    label: str
+    listing: str | None = Field(description="The title of the listing it applies to, if any")
+    starts_at: datetime
+    ends_at: datetime | None
+    lifted_at: datetime | None
+
+
+class AppealBriefOut(Schema):
+    status: str = Field(description="open, upheld (decision confirmed) or reversed")
+    opened_at: datetime
+    decided_at: datetime | None
+    statement: str = Field(description="The reasons of the appeal decision, once decided")
+
+
+class DecisionOut(Schema):
+    outcome: str
+    outcome_label: str
+    decided_at: datetime
+    statement: ReasonsOut
+    sanctions: list[SanctionBriefOut]
+    appeal: AppealBriefOut | None
+
+
+class QuestionOut(Schema):
+    """An agent's question to the caller's party; answer it with POST .../answers."""
+
+    id: int
+    question: str
+    deadline: datetime
+    status: str = Field(description="open, answered or expired")
+    asked_at: datetime
+
+
 class ComplaintOut(Schema):
     reference: str = Field(description="CMP-... for the complainant, CASE-... for others")
     case_reference: str | None
@@ -209,6 +255,16 @@ class ComplaintOut(Schema):
     )
     evidence: list[EvidenceItemOut]
     timeline: list[TimelineEntryOut]
+    questions: list[QuestionOut] = Field(
+        default_factory=list,
+        description="The agents' questions to the caller's party (agents: every question)",
+    )
+    respondent_answer_due_at: datetime | None = Field(
+        None, description="Respondent and agents: until when the respondent may answer"
+    )
+    decision: DecisionOut | None = Field(
+        None, description="Once decided: the outcome and the statement of reasons"
+    )
 
 
 class ComplaintListItem(Schema):

@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from ombuds.api import complaints, me
+from ombuds.api import cases, complaints, me, parties
 from ombuds.api.auth import BearerToken
 from ombuds.api.problems import install_problem_handlers
 
@@ -15,3 +15,5 @@ api = NinjaAPI(
 install_problem_handlers(api)
 api.add_router("", me.router)
 api.add_router("", complaints.router)
+api.add_router("", parties.router)
+api.add_router("", cases.router)

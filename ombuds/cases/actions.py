@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,10 +42,10 @@ def find_duplicate(checked: CheckedSubmission, filer: Filer) -> Complaint | None
     same = (
         same.filter(complainant=filer.user)
         if filer.user
-        else same.filter(complainant__isnull=True, complainant_email__iexact=filer.email)
+        else same.filter(complainant__isnull=True, complainant_email=filer.email.lower())
     )
-    unconfirmed = same.filter(case__isnull=True, confirmed_at__isnull=True)
-    return same.filter(case__status__in=OPEN_STATUSES).first() or unconfirmed.first()
+    still_open = Q(case__status__in=OPEN_STATUSES) | Q(case__isnull=True, confirmed_at__isnull=True)
+    return same.filter(still_open).only("reference").first()
 
 
 def _serialize_same_filings(checked: CheckedSubmission, filer: Filer) -> None:
@@ -102,7 +102,7 @@ def _create_complaint(checked: CheckedSubmission, filer: Filer, via: str) -> Com
         type_key=checked.type_key,
         complainant=filer.user,
         complainant_member=filer.member,
-        complainant_email=filer.email,
+        complainant_email=filer.email.lower(),
         complainant_name=filer.name,
         respondent=checked.respondent,
         target_key=checked.target_key,

@@ -9,13 +9,30 @@ operators see everything; nobody else sees anything (not even that it exists).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from ombuds.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Complaint
+from ombuds.accounts.models import Department
+from ombuds.cases.decisions import StrikeSummary, strike_summary
+from ombuds.cases.handling import queue_for_department
+from ombuds.cases.models import (
+    OPEN_STATUSES,
+    QUEUED_STATUSES,
+    Appeal,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Complaint,
+    InformationRequest,
+    PartyStatement,
+    Sanction,
+)
+from ombuds.directory.models import Listing, Member, Store
+from ombuds.directory.urls import looks_like_url, normalize_url
 from ombuds.evidence.models import Evidence
 from ombuds.policy.loader import get_policy
 from ombuds.policy.schema import ComplaintType
@@ -27,6 +44,9 @@ COMPLAINANT, RESPONDENT, AGENT = "complainant", "respondent", "agent"
 class TimelineEntry:
     at: datetime
     text: str
+    kind: str = ""
+    actor: str = ""
+    internal: bool = False
 
 
 @dataclass
@@ -61,18 +81,25 @@ class CaseView:
         source = self.complaint or (self.complaints[0] if self.complaints else None)
         if source is None:
             return []
-        rows = []
-        for form_field in self.complaint_type.fields:
-            value = source.answers.get(form_field.name)
-            if value in (None, ""):
-                continue
-            if form_field.kind in ("choice", "multichoice"):
-                labels = {c.value: c.label for c in form_field.choices}
-                values = value if isinstance(value, list) else [value]
-                rows.append((form_field.label, ", ".join(labels.get(v, v) for v in values)))
-            elif self.show_free_text:
-                rows.append((form_field.label, str(value)))
-        return rows
+        return answer_rows(self.complaint_type, source, free_text=self.show_free_text)
+
+
+def answer_rows(
+    complaint_type: ComplaintType, complaint: Complaint, *, free_text: bool = True
+) -> list[tuple[str, str]]:
+    """A complaint's answers as (label, value) pairs, choices in words."""
+    rows = []
+    for form_field in complaint_type.fields:
+        value = complaint.answers.get(form_field.name)
+        if value in (None, ""):
+            continue
+        if form_field.kind in ("choice", "multichoice"):
+            labels = {c.value: c.label for c in form_field.choices}
+            values = value if isinstance(value, list) else [value]
+            rows.append((form_field.label, ", ".join(labels.get(v, v) for v in values)))
+        elif free_text:
+            rows.append((form_field.label, str(value)))
+    return rows
 
 
 def time_left(case: Case | None) -> str:
@@ -146,10 +173,13 @@ def view_for(
     return None
 
 
-def _events(case: Case | None) -> list[CaseEvent]:
+def _events(case: Case | None, *, with_actors: bool = False) -> list[CaseEvent]:
     if case is None:
         return []
-    return list(case.events.order_by("seq"))
+    events = case.events.order_by("seq")
+    if with_actors:
+        events = events.select_related("actor")
+    return list(events)
 
 
 def _complainant_view(complaint_type: ComplaintType, complaint: Complaint) -> CaseView:
@@ -169,7 +199,7 @@ def _complainant_view(complaint_type: ComplaintType, complaint: Complaint) -> Ca
     for event in _events(complaint.case):
         text = _event_text(event, COMPLAINANT, complaint_type, own=complaint)
         if text:
-            timeline.append(TimelineEntry(event.created_at, text))
+            timeline.append(TimelineEntry(event.created_at, text, kind=event.kind))
     return CaseView(
         role=COMPLAINANT, reference=complaint.reference, complaint_type=complaint_type,
         type_key=complaint.type_key, status=status, status_label=label, case=complaint.case,
@@ -188,7 +218,7 @@ def _respondent_view(complaint_type: ComplaintType, case: Case) -> CaseView:
     for event in _events(case):
         text = _event_text(event, RESPONDENT, complaint_type)
         if text:
-            timeline.append(TimelineEntry(event.created_at, text))
+            timeline.append(TimelineEntry(event.created_at, text, kind=event.kind))
     return CaseView(
         role=RESPONDENT, reference=case.reference, complaint_type=complaint_type,
         type_key=case.type_key, status=case.status, status_label=CaseStatus(case.status).label,
@@ -202,8 +232,14 @@ def _agent_view(complaint_type: ComplaintType, case: Case) -> CaseView:
         case.complaints.select_related("complainant", "complainant_member").order_by("created_at")
     )
     timeline = [
-        TimelineEntry(event.created_at, _event_text(event, AGENT, complaint_type) or event.kind)
-        for event in _events(case)
+        TimelineEntry(
+            event.created_at,
+            _event_text(event, AGENT, complaint_type) or event.kind,
+            kind=event.kind,
+            actor=_person(event.actor) if event.actor_id else "",
+            internal=event.kind in AGENT_ONLY_EVENTS,
+        )
+        for event in _events(case, with_actors=True)
     ]
     return CaseView(
         role=AGENT, reference=case.reference, complaint_type=complaint_type, type_key=case.type_key,
@@ -213,38 +249,241 @@ def _agent_view(complaint_type: ComplaintType, case: Case) -> CaseView:
     )  # fmt: skip
 
 
+# --- what each event says to each viewer -------------------------------------------------------
+#
+# Parties read the history in the marketplace's voice, never an agent's name; agents read who
+# did what. Internal notes, releases and breaches are the marketplace's own business. Nothing
+# here names a complainant to the respondent of an anonymous report.
+
+AGENT_ONLY_EVENTS = frozenset({"note_added", "released", "deadline_breached"})
+
+
+def _person(user: Any) -> str:
+    if user is None:
+        return "the system"
+    return user.get_full_name() or user.username
+
+
+def _when(value: Any) -> str:
+    moment = parse_datetime(value) if isinstance(value, str) else value
+    if moment is None:
+        return ""
+    return f"{timezone.localtime(moment):%-d %B %Y, %H:%M}"
+
+
+def _department_name(code: str) -> str:
+    department = get_policy().departments.get(code)
+    return department.name if department else code
+
+
+def _outcome_label(key: str) -> str:
+    outcome = get_policy().outcomes.get(key)
+    return outcome.label if outcome else key
+
+
+@dataclass(frozen=True)
+class _Reading:
+    event: CaseEvent
+    role: str
+    complaint_type: ComplaintType
+    own: Complaint | None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.event.data or {}
+
+    @property
+    def actor(self) -> str:
+        return _person(self.event.actor) if self.event.actor_id else "the system"
+
+    @property
+    def team(self) -> str:
+        return _department_name(self.complaint_type.department)
+
+
+def _complaint_filed(r: _Reading) -> str | None:
+    label = r.complaint_type.label.lower()
+    if r.role == COMPLAINANT:
+        if r.own is not None and r.event.complaint_id == r.own.pk:
+            return f"Received and sent to the {r.team} team. Submitted — under consideration."
+        return None
+    if r.role == RESPONDENT:
+        if r.complaint_type.reporter_anonymous:
+            return f"A {r.complaint_type.kind} was filed about you: {label}."
+        complaint = r.event.complaint
+        name = complaint.complainant_name if complaint else "A member"
+        return f"{name} filed a {r.complaint_type.kind} about you: {label}."
+    return f"{label.capitalize()} {r.data.get('complaint')} filed."
+
+
+def _reporter_joined(r: _Reading) -> str | None:
+    if r.role == COMPLAINANT:
+        if r.own is not None and r.event.complaint_id == r.own.pk:
+            return (
+                "Received. Others reported the same thing: your report joined their case, "
+                "which is under consideration."
+            )
+        return "Another report about the same thing joined this case."
+    if r.role == RESPONDENT:
+        return None
+    return (
+        f"Report {r.data.get('complaint')} joined the case ({r.data.get('reporters')} reporters)."
+    )
+
+
+def _claimed(r: _Reading) -> str | None:
+    if r.role == AGENT:
+        return f"Claimed by {r.data.get('agent') or r.actor}."
+    return "In review: an agent of the marketplace is working on it."
+
+
+def _released(r: _Reading) -> str | None:
+    return f"Released by {r.actor}: back in the queue." if r.role == AGENT else None
+
+
+def _note_added(r: _Reading) -> str | None:
+    return f"Internal note by {r.actor}: {r.data.get('text', '')}" if r.role == AGENT else None
+
+
+def _transferred(r: _Reading) -> str | None:
+    to = _department_name(r.data.get("to", ""))
+    if r.role == AGENT:
+        reason = r.data.get("reason")
+        text = f"Transferred by {r.actor} from {_department_name(r.data.get('from', ''))} to {to}."
+        return f"{text} Reason: {reason}" if reason else text
+    return f"Sent to the {to} team, which handles this kind of case."
+
+
+def _information_requested(r: _Reading) -> str | None:
+    party, question, deadline = r.data.get("party"), r.data.get("question"), r.data.get("deadline")
+    if r.role == AGENT:
+        return f"{r.actor} asked the {party}: “{question}” Answer due {_when(deadline)}."
+    if r.role == party:
+        return (
+            f"The marketplace asked you: “{question}” Please answer by {_when(deadline)}; "
+            "until then the case waits."
+        )
+    return None
+
+
+def _information_provided(r: _Reading) -> str | None:
+    party = r.data.get("party")
+    if r.role == AGENT:
+        return f"The {party} answered the question ({r.actor})."
+    if r.role != party:
+        return None
+    if r.role == COMPLAINANT and r.own is not None and r.event.actor_id != r.own.complainant_id:
+        return "Another reporter answered the question. The case continues."
+    return "You answered the question. The case continues."
+
+
+def _information_not_provided(r: _Reading) -> str | None:
+    party = r.data.get("party")
+    if r.role == AGENT:
+        return f"No answer from the {party} by the deadline: the case is back in the queue."
+    if r.role == party:
+        return "The time to answer the question passed. The case continues with what it has."
+    return None
+
+
+def _respondent_answered(r: _Reading) -> str | None:
+    if r.role == AGENT:
+        return f"The respondent answered ({r.actor})."
+    if r.role == RESPONDENT:
+        return "You sent your answer."
+    return "The other party answered. The marketplace takes it into account in its decision."
+
+
+def _decided(r: _Reading) -> str | None:
+    outcome = _outcome_label(r.data.get("outcome", ""))
+    if r.role == AGENT:
+        return f"Decided by {r.actor}: {outcome}."
+    return f"Decided: {outcome}. The statement of reasons says why."
+
+
+def _sanction_label(r: _Reading) -> tuple[str, str]:
+    spec = get_policy().sanctions.get(r.data.get("kind", ""))
+    if spec is None:
+        return r.data.get("kind", ""), ""
+    return spec.label, spec.description
+
+
+def _sanction_terms(r: _Reading) -> str:
+    listing, until = r.data.get("listing"), r.data.get("ends_at")
+    text = f" on {listing}" if listing else ""
+    return text + (f", until {_when(until)}" if until else "")
+
+
+def _sanction_applied(r: _Reading) -> str | None:
+    label, description = _sanction_label(r)
+    if r.role == AGENT:
+        return f"Sanction applied by {r.actor}: {label}{_sanction_terms(r)}."
+    if r.role == RESPONDENT:
+        return f"Measure taken: {label}{_sanction_terms(r)}. {description}"
+    return f"What was done: {label}. {description}"
+
+
+def _sanction_lifted(r: _Reading) -> str | None:
+    label, _ = _sanction_label(r)
+    reason = r.data.get("reason")
+    if r.role == AGENT:
+        return f"Sanction lifted by {r.actor}: {label}{_sanction_terms(r)}. {reason}"
+    if r.role == RESPONDENT:
+        return f"Measure lifted: {label}{_sanction_terms(r)}. {reason}"
+    return f"The measure “{label}” was lifted."
+
+
+def _appeal_opened(r: _Reading) -> str | None:
+    if r.role == AGENT:
+        return f"Appeal opened by the respondent ({r.actor}): “{r.data.get('reason', '')}”"
+    if r.role == RESPONDENT:
+        return "You appealed the decision. Someone other than the first decider reviews it."
+    return "The other party appealed the decision. Someone other than the first decider reviews it."
+
+
+def _appeal_decided(r: _Reading) -> str | None:
+    verdict = "reversed" if r.data.get("result") == "reversed" else "confirmed"
+    statement = r.data.get("statement", "")
+    if r.role == AGENT:
+        return f"Appeal decided by {r.actor}: the decision is {verdict}. {statement}"
+    return f"Appeal decided: the decision is {verdict}. {statement}"
+
+
+def _deadline_breached(r: _Reading) -> str | None:
+    if r.role == AGENT:
+        return "The time limit passed: the case is overdue and goes to the top of the queue."
+    return None
+
+
+EVENT_TEXTS: dict[str, Any] = {
+    "complaint_filed": _complaint_filed,
+    "reporter_joined": _reporter_joined,
+    "claimed": _claimed,
+    "released": _released,
+    "note_added": _note_added,
+    "transferred": _transferred,
+    "information_requested": _information_requested,
+    "information_provided": _information_provided,
+    "information_not_provided": _information_not_provided,
+    "respondent_answered": _respondent_answered,
+    "decided": _decided,
+    "sanction_applied": _sanction_applied,
+    "sanction_lifted": _sanction_lifted,
+    "appeal_opened": _appeal_opened,
+    "appeal_decided": _appeal_decided,
+    "deadline_breached": _deadline_breached,
+}
+
+
 def _event_text(
     event: CaseEvent, role: str, complaint_type: ComplaintType, own: Complaint | None = None
 ) -> str | None:
-    label = complaint_type.label.lower()
-    if event.kind == "complaint_filed":
-        if role == COMPLAINANT:
-            if own is not None and event.complaint_id == own.pk:
-                team = get_policy().departments[complaint_type.department].name
-                return f"Received and sent to the {team} team. Submitted — under consideration."
-            return None
-        if role == RESPONDENT:
-            if complaint_type.reporter_anonymous:
-                return f"A {complaint_type.kind} was filed about you: {label}."
-            complaint = event.complaint
-            name = complaint.complainant_name if complaint else "A member"
-            return f"{name} filed a {complaint_type.kind} about you: {label}."
-        return f"{label.capitalize()} {event.data.get('complaint')} filed."
-    if event.kind == "reporter_joined":
-        if role == COMPLAINANT:
-            if own is not None and event.complaint_id == own.pk:
-                return (
-                    "Received. Others reported the same thing: your report joined their case, "
-                    "which is under consideration."
-                )
-            return "Another report about the same thing joined this case."
-        if role == RESPONDENT:
-            return None
-        data = event.data
-        return (
-            f"Report {data.get('complaint')} joined the case ({data.get('reporters')} reporters)."
-        )
-    return None
+    """What `event` says to a viewer in `role`; None when it is not theirs to see."""
+    text_of = EVENT_TEXTS.get(event.kind)
+    if text_of is None:
+        return None
+    text = text_of(_Reading(event, role, complaint_type, own))
+    return text.strip() if text else None
 
 
 # --- lists ------------------------------------------------------------------------------------
@@ -295,6 +534,11 @@ def evidence_for_viewer(
             view = view_for(complaint.case.reference, user)
         if view is not None and any(e.pk == evidence.pk for e in view.evidence):
             return evidence
+    # A party's answer: its author (above) and the case's agents.
+    if getattr(user, "is_authenticated", False):
+        for statement in evidence.statements.select_related("case__department"):
+            if _agent_may_see(user, statement.case):
+                return evidence
     return None
 
 
@@ -312,3 +556,348 @@ def target_label(complaint: Complaint | None, case: Case | None) -> str:
 
 def open_filter() -> Q:
     return Q(status__in=OPEN_STATUSES)
+
+
+# --- the agent console ----------------------------------------------------------------------------
+
+QUEUE_PAGE_SIZE = 50
+WORKED_STATUSES = (*OPEN_STATUSES, CaseStatus.APPEALED)
+
+
+def agent_departments(agent: Any) -> list[Department]:
+    codes = getattr(agent, "department_codes", frozenset())
+    return list(Department.objects.filter(code__in=codes, active=True).order_by("name"))
+
+
+@dataclass(frozen=True)
+class DepartmentLoad:
+    department: Department
+    queued: int = 0
+    mine: int = 0
+    waiting: int = 0
+    breached: int = 0
+
+
+def department_loads(agent: Any, departments: list[Department]) -> list[DepartmentLoad]:
+    """Per department: cases waiting for an agent, mine, waiting for a party, overdue."""
+    rows = (
+        Case.objects.filter(department__in=departments, status__in=WORKED_STATUSES)
+        .values("department_id")
+        .annotate(
+            queued=Count("pk", filter=Q(status__in=QUEUED_STATUSES, assigned_to__isnull=True)),
+            mine=Count("pk", filter=Q(assigned_to=agent)),
+            waiting=Count("pk", filter=Q(status=CaseStatus.WAITING)),
+            breached=Count("pk", filter=Q(breached=True, status__in=OPEN_STATUSES)),
+        )
+    )
+    by_department = {row.pop("department_id"): row for row in rows}
+    return [DepartmentLoad(d, **by_department.get(d.pk, {})) for d in departments]
+
+
+@dataclass
+class QueuePage:
+    cases: list[Case]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_position(self) -> int:
+        return (self.number - 1) * QUEUE_PAGE_SIZE + 1
+
+
+def queue_page(department: Department, number: int = 1, total: int | None = None) -> QueuePage:
+    """One page of the department's queue, in claim order: one query (and a count if needed)."""
+    queue = queue_for_department(department)
+    if total is None:
+        total = queue.count()
+    pages = max(1, -(-total // QUEUE_PAGE_SIZE))
+    number = min(max(1, number), pages)
+    start = (number - 1) * QUEUE_PAGE_SIZE
+    cases = list(queue.select_related("listing", "respondent")[start : start + QUEUE_PAGE_SIZE])
+    return QueuePage(cases, number, pages, total)
+
+
+def agent_cases(agent: Any) -> list[Case]:
+    """The cases the agent is working on, most urgent first."""
+    return list(
+        Case.objects.filter(
+            assigned_to=agent, department__code__in=getattr(agent, "department_codes", ())
+        )
+        .select_related("listing", "respondent", "department")
+        .order_by("-breached", "due_at", "pk")[:200]
+    )
+
+
+def search_cases(agent: Any, query: str, limit: int = 50) -> list[Case]:
+    """Cases of the agent's departments by case or complaint number, member (ID, name or
+    email; respondent or complainant), listing or store URL, and the words of answers."""
+    text = query.strip()[:200]
+    if not text:
+        return []
+    upper = text.upper()
+    if upper.startswith("CASE-"):
+        match = Q(reference=upper)
+    elif upper.startswith("CMP-"):
+        match = Q(pk__in=Complaint.objects.filter(reference=upper).values("case_id"))
+    else:
+        members = Member.objects.filter(
+            Q(member_id__iexact=text) | Q(email__iexact=text) | Q(display_name__icontains=text)
+        ).values("pk")
+        filings = Complaint.objects.filter(
+            Q(complainant_member__in=members)
+            | Q(complainant_email__iexact=text)
+            | Q(complainant_name__icontains=text)
+            | Q(target_input__icontains=text)
+            | Q(answers__icontains=text)
+        ).values("case_id")
+        said = PartyStatement.objects.filter(text__icontains=text).values("case_id")
+        match = Q(respondent__in=members) | Q(pk__in=filings) | Q(pk__in=said)
+        if looks_like_url(text):
+            url = normalize_url(text)
+            listings = Listing.objects.filter(product_url=url).values("pk")
+            stores = Store.objects.filter(Q(store_url=url) | Q(minisite_url=url)).values("pk")
+            listed = Complaint.objects.filter(listings__in=listings).values("case_id")
+            match |= Q(listing__in=listings) | Q(store__in=stores) | Q(pk__in=listed)
+    return list(
+        Case.objects.filter(department__code__in=getattr(agent, "department_codes", ()))
+        .filter(match)
+        .select_related("listing", "respondent", "department")
+        .order_by("-created_at")[:limit]
+    )
+
+
+@dataclass
+class RespondentRecord:
+    """What the directory knows of the respondent, for the agent deciding a case."""
+
+    member: Member
+    stores: list[Store]
+    earlier_cases: list[Case]
+    sanctions: list[Sanction]
+    strikes: StrikeSummary
+    proposals: list[tuple[str, str]]
+
+    @property
+    def active_sanctions(self) -> list[Sanction]:
+        return [s for s in self.sanctions if s.is_active]
+
+
+def respondent_record(case: Case) -> RespondentRecord | None:
+    member = case.respondent
+    if member is None:
+        return None
+    policy = get_policy()
+    earlier = list(
+        Case.objects.filter(respondent=member)
+        .exclude(pk=case.pk)
+        .select_related("department", "listing")
+        .prefetch_related("sanctions")
+        .order_by("-created_at")[:20]
+    )
+    sanctions = list(
+        Sanction.objects.filter(member=member)
+        .select_related("listing", "case")
+        .order_by("-starts_at")[:50]
+    )
+    strikes = strike_summary(member)
+    proposals = [
+        (key, policy.sanctions[key].label if key in policy.sanctions else key)
+        for key in strikes.proposals
+    ]
+    return RespondentRecord(
+        member=member,
+        stores=list(member.stores.all()),
+        earlier_cases=earlier,
+        sanctions=sanctions,
+        strikes=strikes,
+        proposals=proposals,
+    )
+
+
+@dataclass
+class Filing:
+    """One complaint of a case as the agent reads it: who, what they said, their files."""
+
+    complaint: Complaint
+    answers: list[tuple[str, str]]
+    evidence: list[Evidence]
+    listings: list[Listing]
+
+
+@dataclass
+class Dossier:
+    """Everything about a case, for its agents."""
+
+    view: CaseView
+    filings: list[Filing]
+    statements: list[PartyStatement]
+    questions: list[InformationRequest]
+    sanctions: list[Sanction]
+    appeals: list[Appeal]
+    record: RespondentRecord | None
+    later_cases: list[Case]
+
+    @property
+    def case(self) -> Case:
+        assert self.view.case is not None
+        return self.view.case
+
+    @property
+    def open_appeal(self) -> Appeal | None:
+        return next((a for a in self.appeals if a.decided_at is None), None)
+
+    @property
+    def open_question(self) -> InformationRequest | None:
+        return next((q for q in self.questions if q.is_open), None)
+
+    @property
+    def case_listings(self) -> list[Listing]:
+        """Every listing the case's complaints name, the case's own first."""
+        seen: dict[int, Listing] = {}
+        if self.case.listing is not None:
+            seen[self.case.listing.pk] = self.case.listing
+        for filing in self.filings:
+            for listing in filing.listings:
+                seen.setdefault(listing.pk, listing)
+        return list(seen.values())
+
+
+def dossier_for(reference: str, user: Any) -> Dossier | None:
+    """The agent's whole view of a case (CASE-... or one of its CMP-...), or None."""
+    view = view_for(reference, user)
+    if view is None or view.role != AGENT or view.case is None:
+        return None
+    return dossier_of(view)
+
+
+def dossier_of(view: CaseView) -> Dossier:
+    """The dossier of the case behind an agent's view."""
+    case = view.case
+    assert case is not None and view.role == AGENT
+    complaint_type = view.complaint_type
+    complaints = (
+        Complaint.objects.filter(case=case)
+        .select_related("complainant", "complainant_member")
+        .prefetch_related("evidence", "listings")
+        .order_by("created_at")
+    )
+    filings = [
+        Filing(c, answer_rows(complaint_type, c), list(c.evidence.all()), list(c.listings.all()))
+        for c in complaints
+    ]
+    statements = list(
+        case.statements.select_related("author", "request")
+        .prefetch_related("evidence")
+        .order_by("created_at")
+    )
+    return Dossier(
+        view=view,
+        filings=filings,
+        statements=statements,
+        questions=list(
+            case.information_requests.select_related("requested_by").order_by("created_at")
+        ),
+        sanctions=list(case.sanctions.select_related("listing", "lifted_by")),
+        appeals=list(case.appeals.select_related("appellant", "decided_by").order_by("opened_at")),
+        record=respondent_record(case),
+        later_cases=list(case.later_cases.order_by("created_at")),
+    )
+
+
+# --- the parties' side of a case ------------------------------------------------------------------
+
+
+@dataclass
+class PartyCase:
+    """What a party may do on a case now, and what was decided."""
+
+    party: str
+    question: InformationRequest | None
+    may_answer: bool
+    answer_due_at: datetime | None
+    own_statements: list[PartyStatement]
+    may_appeal: bool
+    appeal_until: datetime | None
+    appeal: Appeal | None
+    decided: bool
+    outcome_label: str
+    statement: dict[str, Any]
+    sanctions_done: list[str]
+    may_submit_again: bool
+
+
+def party_case(view: CaseView, user: Any) -> PartyCase | None:
+    """The complainant's or respondent's possible actions on the case behind `view`."""
+    case = view.case
+    if case is None or view.role not in (COMPLAINANT, RESPONDENT):
+        return None
+    policy = get_policy()
+    now = timezone.now()
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    party = view.role
+    question = None
+    if signed_in:
+        question = (
+            case.information_requests.filter(
+                party=party, answered_at__isnull=True, expired_at__isnull=True
+            )
+            .order_by("created_at")
+            .last()
+        )
+    answer = view.complaint_type.respondent_answer
+    may_answer = (
+        party == RESPONDENT
+        and answer.allowed
+        and case.status in OPEN_STATUSES
+        and (case.respondent_answer_due_at is None or now <= case.respondent_answer_due_at)
+    )
+    own = []
+    if signed_in:
+        own = list(
+            case.statements.filter(author=user).prefetch_related("evidence").order_by("created_at")
+        )
+    appeals = list(case.appeals.order_by("opened_at"))
+    appeal_until = None
+    if case.decided_at is not None:
+        appeal_until = case.decided_at + timedelta(days=view.complaint_type.appeal_window_days)
+    may_appeal = (
+        party == RESPONDENT
+        and case.status == CaseStatus.DECIDED
+        and not appeals
+        and appeal_until is not None
+        and now <= appeal_until
+    )
+    decided = bool(case.outcome) and case.decided_at is not None
+    done = []
+    for sanction in case.sanctions.all() if decided else []:
+        spec = policy.sanctions.get(sanction.kind)
+        label = spec.label if spec else sanction.kind
+        if party == RESPONDENT and sanction.listing_id:
+            label = f"{label}: {sanction.listing.title}" if sanction.listing else label
+        done.append(label + (" (lifted)" if sanction.lifted_at else ""))
+    outcome = policy.outcomes.get(case.outcome)
+    return PartyCase(
+        party=party,
+        question=question,
+        may_answer=may_answer,
+        answer_due_at=case.respondent_answer_due_at,
+        own_statements=own,
+        may_appeal=may_appeal,
+        appeal_until=appeal_until,
+        appeal=appeals[-1] if appeals else None,
+        decided=decided,
+        outcome_label=outcome.label if outcome else case.outcome,
+        statement=case.statement or {},
+        sanctions_done=done,
+        may_submit_again=party == COMPLAINANT
+        and case.status in (CaseStatus.DECIDED, CaseStatus.CLOSED),
+    )

@@ -1,8 +1,9 @@
 """Rate limits on filing, per user and per IP, counted atomically in the database.
 
-A fixed-window counter: one row per scope, identity and window, incremented with a single
-UPDATE, so that it is exact across processes on SQLite and PostgreSQL alike (the database
-cache has no atomic increment). Limits are settings like "30/hour".
+A fixed-window counter: one row per scope, identity and window, created or incremented by
+one upsert statement that returns the new count, so that it is exact across processes on
+SQLite and PostgreSQL alike (the database cache has no atomic increment). Limits are
+settings like "30/hour".
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.utils import timezone
 
 from ombuds.intake.models import RateCounter
@@ -51,17 +51,20 @@ def hit(scope: str, identity: str, limit: Limit) -> int | None:
     now = timezone.now()
     start, ends = _window(now, limit.seconds)
     key = f"{scope}:{identity}:{limit.seconds}:{start}"[:200]
-    updated = RateCounter.objects.filter(key=key).update(count=F("count") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                RateCounter.objects.create(key=key, count=1, window_ends_at=ends)
-        except IntegrityError:
-            RateCounter.objects.filter(key=key).update(count=F("count") + 1)
-        if start % 97 == 0:
-            RateCounter.objects.filter(window_ends_at__lt=now - timedelta(days=1)).delete()
-    count = RateCounter.objects.filter(key=key).values_list("count", flat=True).first() or 0
-    if count <= limit.count:
+    table, key_column, count = (
+        connection.ops.quote_name(name) for name in (RateCounter._meta.db_table, "key", "count")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, {count}, window_ends_at) VALUES (%s, 1, %s) "
+            f"ON CONFLICT ({key_column}) DO UPDATE SET {count} = {table}.{count} + 1 "
+            f"RETURNING {count}",
+            [key, ends],
+        )
+        hits = cursor.fetchone()[0]
+    if hits == 1 and start % 97 == 0:
+        RateCounter.objects.filter(window_ends_at__lt=now - timedelta(days=1)).delete()
+    if hits <= limit.count:
         return None
     return max(1, math.ceil((ends - now).total_seconds()))
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ombuds.cases.actions import Filed, confirm_visitor_report, file_complaint, visitor_token
+from ombuds.cases.models import OPEN_STATUSES, Case
 from ombuds.directory.models import Order
 from ombuds.evidence.inspection import EvidenceError
 from ombuds.evidence.models import Evidence
@@ -31,6 +32,7 @@ from ombuds.policy.schema import ComplaintType, OrderRule
 from ombuds.web.catalog import CatalogEntry
 
 VISITOR_EMAIL = "visitor_email"
+PREVIOUS = "previous"
 
 
 def triage(request: HttpRequest) -> HttpResponse:
@@ -175,6 +177,21 @@ def file(request: HttpRequest, type_key: str) -> HttpResponse:
     return response
 
 
+def _previous_case(request: HttpRequest, type_key: str, values: dict[str, Any]) -> Case | None:
+    """The decided case this submission follows ("submit again with new information"): only
+    a case of this type on which the signed-in user was a complainant."""
+    reference = str(values.get(PREVIOUS) or "").strip().upper()
+    if not reference or not request.user.is_authenticated:
+        return None
+    return (
+        Case.objects.filter(
+            reference=reference, type_key=type_key, complaints__complainant=request.user
+        )
+        .exclude(status__in=OPEN_STATUSES)
+        .first()
+    )
+
+
 def _filer_refusals(request: HttpRequest, type_key: str) -> list[FieldError]:
     """Why this signed-in user may not file this type at all, said before they fill it in."""
     if not request.user.is_authenticated:
@@ -224,7 +241,12 @@ def _file(
         if errors:
             check_submission(get_policy(), submission, filer)
             return errors
-        filed = file_complaint(submission=submission, filer=filer, via="web")
+        filed = file_complaint(
+            submission=submission,
+            filer=filer,
+            via="web",
+            previous_case=_previous_case(request, type_key, values),
+        )
     except SubmissionRefused as refusal:
         return errors + refusal.errors
     return _after_filing(request, filed)
@@ -309,6 +331,7 @@ def _form_context(
         "orders": _eligible_orders(request, complaint_type),
         "agreement_url": policy.marketplace.user_agreement_url,
         "types": policy.types,
+        "previous_case": _previous_case(request, type_key, values),
     }
 
 

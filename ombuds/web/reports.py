@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
 
 from ombuds.cases.actions import complaint_from_visitor_token
+from ombuds.cases.decisions import open_appeal
+from ombuds.cases.errors import ActionRefused
+from ombuds.cases.handling import answer_as_respondent, answer_information
 from ombuds.cases.models import CaseStatus, Complaint
 from ombuds.cases.selectors import (
+    AGENT,
+    COMPLAINANT,
+    RESPONDENT,
+    CaseView,
     evidence_for_viewer,
+    party_case,
     received_cases,
     sent_complaints,
     status_of,
@@ -17,7 +33,11 @@ from ombuds.cases.selectors import (
     time_left,
     view_for,
 )
+from ombuds.evidence.inspection import EvidenceError
+from ombuds.evidence.models import Evidence
+from ombuds.evidence.storage import store_evidence
 from ombuds.policy.loader import get_policy
+from ombuds.web.console import PREVIEW_IMAGES, agent_case_from_view
 
 STATUS_FILTERS = [("", "Any status"), ("open", "Open"), *CaseStatus.choices]
 
@@ -31,16 +51,141 @@ def complaint_page(request: HttpRequest, reference: str) -> HttpResponse:
     view = view_for(reference, request.user, _visitor_complaint(request))
     if view is None:
         raise Http404("No complaint with this number is visible to you.")
+    if view.role == AGENT:
+        return agent_case_from_view(request, view)
+    return _render_complaint(request, view)
+
+
+def _render_complaint(
+    request: HttpRequest,
+    view: CaseView,
+    *,
+    form: str = "",
+    errors: list[dict[str, str]] | None = None,
+    kept: list[Evidence] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    complaint_type = view.complaint_type
     return render(
         request,
         "web/complaint.html",
         {
             "view": view,
-            "department": get_policy().departments[view.complaint_type.department],
+            "party": party_case(view, request.user),
+            "department": get_policy().departments[complaint_type.department],
             "target": target_label(view.complaint, view.case),
             "visitor_key": request.GET.get("k", ""),
+            "outcome_labels": {k: o.label for k, o in get_policy().outcomes.items()},
+            "error_form": form,
+            "errors": errors or [],
+            "typed": {k: request.POST.get(k, "") for k in request.POST} if form else {},
+            "kept": kept or [],
+            "evidence_formats": ", ".join("." + f for f in complaint_type.evidence.allowed_formats),
+            "preview_images": PREVIEW_IMAGES,
         },
+        status=status,
     )
+
+
+# --- what the parties do on a case -------------------------------------------------------------
+
+
+def _kept_evidence(request: HttpRequest) -> list[Evidence]:
+    """Files accepted on an earlier try of this answer: the user's own, not yet attached."""
+    ids = []
+    for value in request.POST.getlist("evidence_ids"):
+        if value in request.POST.getlist("remove_evidence"):
+            continue
+        try:
+            ids.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return list(
+        Evidence.objects.filter(
+            public_id__in=ids,
+            uploaded_by=request.user,
+            complaints__isnull=True,
+            statements__isnull=True,
+        )
+    )
+
+
+def _accept_uploads(request: HttpRequest, type_key: str) -> tuple[list[Evidence], list[dict]]:
+    accepted, errors = [], []
+    for upload in request.FILES.getlist("evidence"):
+        try:
+            accepted.append(
+                store_evidence(
+                    upload, filename=upload.name, type_key=type_key, uploaded_by=request.user
+                )
+            )
+        except EvidenceError as exc:
+            errors.append({"code": exc.code, "message": f"{exc.filename}: {exc.message}"})
+    return accepted, errors
+
+
+Act = Callable[..., Any]
+PARTY_ACTIONS: dict[str, tuple[str, Act, str]] = {
+    # name: (the party who may, the domain action, what the party is told)
+    "answer": (
+        RESPONDENT,
+        answer_as_respondent,
+        "Your answer was sent. The marketplace takes it into account in its decision.",
+    ),
+    "information": (
+        "",
+        answer_information,
+        "Your answer was sent. The case continues where it stopped.",
+    ),
+}
+
+
+@login_required
+@require_POST
+def party_answer(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+    """The respondent's answer, or a party's answer to a question: text and evidence."""
+    view = view_for(reference, request.user)
+    if view is None or view.case is None or view.role not in (COMPLAINANT, RESPONDENT):
+        raise Http404("No complaint with this number is visible to you.")
+    if name not in PARTY_ACTIONS:
+        raise Http404("No such form.")
+    party, act, told = PARTY_ACTIONS[name]
+    if party and view.role != party:
+        raise Http404("No such form.")
+    evidence = _kept_evidence(request)
+    uploaded, errors = _accept_uploads(request, view.case.type_key)
+    evidence += uploaded
+    limit = view.complaint_type.evidence.max_files
+    if len(evidence) > limit:
+        errors.append({"code": "too_many_files", "message": f"Attach at most {limit} files."})
+    if errors:
+        return _render_complaint(request, view, form=name, errors=errors, kept=evidence, status=400)
+    try:
+        act(user=request.user, case=view.case, text=request.POST.get("text", ""), evidence=evidence)
+    except ActionRefused as refused:
+        errors = [{"code": refused.code, "message": refused.message}]
+        return _render_complaint(
+            request, view, form=name, errors=errors, kept=evidence, status=refused.status
+        )
+    messages.success(request, told)
+    return redirect(reverse("complaint", args=[reference]) + f"#{name}")
+
+
+@login_required
+@require_POST
+def party_appeal(request: HttpRequest, reference: str) -> HttpResponse:
+    view = view_for(reference, request.user)
+    if view is None or view.case is None or view.role != RESPONDENT:
+        raise Http404("No complaint with this number is visible to you.")
+    try:
+        open_appeal(user=request.user, case=view.case, reason=request.POST.get("reason", ""))
+    except ActionRefused as refused:
+        errors = [{"code": refused.code, "message": refused.message}]
+        return _render_complaint(request, view, form="appeal", errors=errors, status=refused.status)
+    messages.success(
+        request, "Your appeal was sent. Someone other than the first decider reviews the decision."
+    )
+    return redirect("complaint", reference)
 
 
 @login_required
@@ -101,6 +246,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     )
 
 
+@xframe_options_sameorigin
 def evidence_download(request: HttpRequest, public_id: str) -> FileResponse:
     evidence = evidence_for_viewer(public_id, request.user, _visitor_complaint(request))
     if evidence is None:

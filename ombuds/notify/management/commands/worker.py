@@ -7,7 +7,6 @@ from ombuds.cases.handling import sweep_deadlines
 from ombuds.notify.outbox import deliver_outbox
 from ombuds.notify.webhooks import deliver_webhooks
 
-
 SWEEP_EVERY_SECONDS = 60
 
 

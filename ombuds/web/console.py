@@ -1,0 +1,422 @@
+"""The agent console: queues, "claim next", my cases, search, and the case page with its actions.
+
+Views translate forms into the domain's actions (`ombuds.cases.handling`, `.decisions`) and
+back. A refused action comes back at its form with the domain's message, its status, and
+everything that was typed. Nobody but the agents of a department sees anything of its cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.http import require_POST
+
+from ombuds.accounts.models import Department
+from ombuds.cases.decisions import (
+    Decision,
+    SanctionOrder,
+    Statement,
+    decide_appeal,
+    decide_case,
+    lift_sanction,
+)
+from ombuds.cases.errors import ActionRefused
+from ombuds.cases.handling import (
+    add_note,
+    claim_next_case,
+    is_agent_of,
+    release_case,
+    request_information,
+    transfer_case,
+)
+from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
+from ombuds.cases.selectors import (
+    Dossier,
+    agent_cases,
+    agent_departments,
+    department_loads,
+    dossier_for,
+    dossier_of,
+    queue_page,
+    search_cases,
+    target_label,
+    time_left,
+)
+from ombuds.policy.loader import get_policy
+
+PREVIEW_IMAGES = ("jpg", "png", "gif", "webp")
+
+
+def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in agents only: others are sent to log in, or refused (403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_agent:
+            raise PermissionDenied("The console is for the marketplace's agents.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _my_department(request: HttpRequest, code: str) -> Department:
+    department = next((d for d in agent_departments(request.user) if d.code == code), None)
+    if department is None:
+        raise Http404("You are not an agent of this department.")
+    return department
+
+
+# --- rows the tables show ---------------------------------------------------------------------
+
+
+def case_rows(cases: list[Case], agent: Any) -> list[dict[str, Any]]:
+    types = get_policy().types
+    rows = []
+    for case in cases:
+        complaint_type = types.get(case.type_key)
+        overdue = case.status in OPEN_STATUSES and case.due_at <= timezone.now()
+        rows.append(
+            {
+                "case": case,
+                "type": complaint_type.label if complaint_type else case.type_key,
+                "kind": complaint_type.kind if complaint_type else "",
+                "target": target_label(None, case),
+                "status_label": CaseStatus(case.status).label,
+                "time_left": "Appeal" if case.status == CaseStatus.APPEALED else time_left(case),
+                "overdue": overdue or case.breached,
+                "own_decision": case.status == CaseStatus.APPEALED
+                and case.decided_by_id == agent.pk,
+            }
+        )
+    return rows
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+@agent_required
+def console(request: HttpRequest) -> HttpResponse:
+    departments = agent_departments(request.user)
+    return render(
+        request,
+        "web/console/home.html",
+        {
+            "loads": department_loads(request.user, departments),
+            "mine": case_rows(agent_cases(request.user), request.user),
+        },
+    )
+
+
+@agent_required
+def queue(request: HttpRequest, code: str) -> HttpResponse:
+    department = _my_department(request, code)
+    (load,) = department_loads(request.user, [department])
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    page = queue_page(department, number, total=load.queued)
+    return render(
+        request,
+        "web/console/queue.html",
+        {
+            "department": department,
+            "load": load,
+            "page": page,
+            "rows": case_rows(page.cases, request.user),
+        },
+    )
+
+
+@agent_required
+@require_POST
+def claim_next(request: HttpRequest, code: str) -> HttpResponse:
+    department = Department.objects.filter(code=code, active=True).first()
+    if department is None:
+        raise Http404("No such department.")
+    try:
+        case = claim_next_case(agent=request.user, department=department)
+    except ActionRefused as refused:
+        if refused.status == 403:
+            raise PermissionDenied(refused.message) from refused
+        raise
+    if case is None:
+        messages.info(request, f"The {department.name} queue is empty: nothing to claim.")
+        return redirect("console_queue", department.code)
+    messages.success(
+        request, f"You claimed {case.reference}. It is yours until you decide or release it."
+    )
+    return redirect("console_case", case.reference)
+
+
+@agent_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    results = search_cases(request.user, query) if query else []
+    return render(
+        request,
+        "web/console/search.html",
+        {"query": query, "rows": case_rows(results, request.user), "searched": bool(query)},
+    )
+
+
+@login_required
+def case_page(request: HttpRequest, reference: str) -> HttpResponse:
+    dossier = dossier_for(reference.strip().upper(), request.user)
+    if dossier is None:
+        raise Http404("No case with this number is visible to you.")
+    return render_case(request, dossier)
+
+
+def render_case(
+    request: HttpRequest,
+    dossier: Dossier,
+    *,
+    refused: tuple[str, ActionRefused] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    case = dossier.case
+    policy = get_policy()
+    complaint_type = dossier.view.complaint_type
+    user = request.user
+    can_act = is_agent_of(user, case)
+    mine = can_act and case.assigned_to_id == user.pk
+    decidable = case.status in (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW)
+    now = timezone.now()
+    answer_pending = (
+        complaint_type.respondent_answer.allowed
+        and case.respondent_answered_at is None
+        and case.respondent_answer_due_at is not None
+        and now < case.respondent_answer_due_at
+    )
+    proposed = {key for key, _ in dossier.record.proposals} if dossier.record else set()
+    form_name, error = refused if refused else ("", None)
+    typed = _typed(request) if refused else {}
+    return render(
+        request,
+        "web/console/case.html",
+        {
+            "dossier": dossier,
+            "case": case,
+            "view": dossier.view,
+            "type": complaint_type,
+            "department": case.department,
+            "target": target_label(None, case),
+            "can_act": can_act,
+            "mine": mine,
+            "forms": {
+                "release": mine,
+                "note": can_act,
+                "request_information": can_act and decidable,
+                "transfer": can_act and case.status in (*OPEN_STATUSES, CaseStatus.APPEALED),
+                "decide": mine and decidable,
+                "lift": can_act,
+                "decide_appeal": can_act
+                and dossier.open_appeal is not None
+                and case.status == CaseStatus.APPEALED,
+            },
+            "decidable": decidable,
+            "answer_pending": answer_pending and not complaint_type.urgent,
+            "own_decision": case.decided_by_id == user.pk,
+            "outcomes": [(key, policy.outcomes[key]) for key in complaint_type.outcomes],
+            "sanctions": [
+                (key, policy.sanctions[key], key in proposed) for key in complaint_type.sanctions
+            ],
+            "departments": Department.objects.filter(active=True).exclude(pk=case.department_id),
+            "listings": dossier.case_listings,
+            "appeal_window_days": complaint_type.appeal_window_days,
+            "error_form": form_name,
+            "error": error,
+            "error_anchor": f"form-{form_name}-{typed.get('sanction', '')}"
+            if form_name == "lift"
+            else f"form-{form_name}",
+            "typed": typed,
+            "typed_sanctions": typed.get("sanctions", []),
+            "time_left": time_left(case),
+            "preview_images": PREVIEW_IMAGES,
+        },
+        status=status,
+    )
+
+
+def _typed(request: HttpRequest) -> dict[str, Any]:
+    values: dict[str, Any] = {key: request.POST.get(key, "") for key in request.POST}
+    values["sanctions"] = request.POST.getlist("sanctions")
+    return values
+
+
+# --- actions ----------------------------------------------------------------------------------
+#
+# Each handler reads its form, calls one domain action and says what happened. A handler that
+# returns a URL sends the agent there instead of back to the case (which they may no longer see).
+
+Handler = Callable[[HttpRequest, Case], tuple[str, str | None]]
+ACTIONS: dict[str, Handler] = {}
+
+
+def action(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        ACTIONS[name] = handler
+        return handler
+
+    return register
+
+
+def _refuse(code: str, message: str) -> ActionRefused:
+    return ActionRefused(code, message, status=422)
+
+
+@action("release")
+def _release(request: HttpRequest, case: Case) -> tuple[str, str | None]:
+    release_case(agent=request.user, case=case)
+    return f"You released {case.reference}: it is back in the queue.", reverse("console")
+
+
+@action("note")
+def _note(request: HttpRequest, case: Case) -> tuple[str, str | None]:
+    add_note(agent=request.user, case=case, text=request.POST.get("text", ""))
+    return "Internal note added. The parties never see it.", None
+
+
+@action("request_information")
+def _request_information(request: HttpRequest, case: Case) -> tuple[str, str | None]:
+    try:
+        days = int(request.POST.get("days", ""))
+    except ValueError:
+        days = 0
+    party = request.POST.get("party", "")
+    request_information(
+        agent=request.user, case=case, party=party, question=request.POST.get("question", ""),
+        days=days,
+    )  # fmt: skip
+    return f"Question sent to the {party}. The case waits for the answer; its clock stops.", None
+
+
+@action("transfer")
+def _transfer(request: HttpRequest, case: Case) -> tuple[str, str | None]:
+    department = Department.objects.filter(code=request.POST.get("department", "")).first()
+    if department is None:
+        raise _refuse("transfer_invalid", "Choose another, active department.")
+    transfer_case(
+        agent=request.user, case=case, department=department,
+        reason=request.POST.get("reason", ""),
+    )  # fmt: skip
+    target = None if department.code in request.user.department_codes else reverse("console")
+    return f"{case.reference} was transferred to {department.name}.", target
+
+
+def _end_of(day: str) -> datetime | None:
+    if not day.strip():
+        return None
+    parsed = parse_date(day.strip())
+    if parsed is None:
+        raise _refuse(
+            "ends_at_invalid", "Give the end of the sanctions as a date, or leave it empty."
+        )
+    moment = timezone.make_aware(datetime.combine(parsed, time(23, 59)))
+    if moment <= timezone.now():
+        raise _refuse("ends_at_invalid", "The end of the sanctions must be a future date.")
+    return moment
+
+
+@action("decide")
+def _decide(request: HttpRequest, case: Case) -> tuple[str, str | None]:
+    post = request.POST
+    policy = get_policy()
+    listing = None
+    if post.get("listing"):
+        dossier = dossier_for(case.reference, request.user)
+        listing = next(
+            (x for x in (dossier.case_listings if dossier else []) if str(x.pk) == post["listing"]),
+            None,
+        )
+        if listing is None:
+            raise _refuse("listing_invalid", "Choose one of the listings of this case.")
+    ends_at = _end_of(post.get("ends_at", ""))
+    orders = []
+    for kind in post.getlist("sanctions"):
+        spec = policy.sanctions.get(kind)
+        on_listing = spec is not None and spec.applies_to == "listing"
+        orders.append(SanctionOrder(kind, listing if on_listing else None, ends_at))
+    statement = Statement(
+        facts=post.get("facts", ""),
+        ground=post.get("ground", ""),
+        scope=post.get("scope", "").strip(),
+        automated=post.get("automated") == "on",
+    )
+    decided = decide_case(
+        agent=request.user, case=case,
+        decision=Decision(post.get("outcome", ""), statement, orders),
+    )  # fmt: skip
+    outcome = policy.outcomes[decided.outcome].label
+    return f"Decided: {outcome}. Both parties are told, with the statement of reasons.", None
+
+
+@action("lift")
+def _lift(request: HttpRequest, case: Case) -> tuple[str, str | None]:
+    sanction = case.sanctions.filter(pk=_int(request.POST.get("sanction"))).first()
+    if sanction is None:
+        raise _refuse("sanction_unknown", "Choose a sanction of this case.")
+    reason = request.POST.get("reason", "").strip()
+    if not reason:
+        raise _refuse("reason_empty", "Say why the sanction is lifted: the member is told.")
+    lift_sanction(agent=request.user, sanction=sanction, reason=reason)
+    label = get_policy().sanctions[sanction.kind].label
+    return f"{label} lifted. The member and the marketplace are told.", None
+
+
+@action("decide_appeal")
+def _decide_appeal(request: HttpRequest, case: Case) -> tuple[str, str | None]:
+    appeal = case.appeals.filter(decided_at__isnull=True).order_by("opened_at").last()
+    if appeal is None:
+        raise ActionRefused("appeal_decided", "There is no appeal waiting on this case.")
+    result = request.POST.get("result", "")
+    if result not in ("confirm", "reverse"):
+        raise _refuse("result_missing", "Choose whether the decision is confirmed or reversed.")
+    decided = decide_appeal(
+        agent=request.user, appeal=appeal, reverse=result == "reverse",
+        statement=request.POST.get("statement", ""),
+    )  # fmt: skip
+    verdict = "reversed: its sanctions are lifted" if decided.result == "reversed" else "confirmed"
+    return f"Appeal decided: the decision is {verdict}.", None
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return 0
+
+
+@login_required
+@require_POST
+def case_action(request: HttpRequest, reference: str, name: str) -> HttpResponse:
+    handler = ACTIONS.get(name)
+    dossier = dossier_for(reference.strip().upper(), request.user)
+    if handler is None or dossier is None:
+        raise Http404("No case with this number is visible to you.")
+    try:
+        message, target = handler(request, dossier.case)
+    except ActionRefused as refused:
+        # The state may have changed (or not): show the case as it is now, the form as typed.
+        fresh = dossier_for(dossier.case.reference, request.user) or dossier
+        return render_case(request, fresh, refused=(name, refused), status=refused.status)
+    messages.success(request, message)
+    return redirect(target or reverse("console_case", args=[dossier.case.reference]))
+
+
+def agent_case_from_view(request: HttpRequest, view: Any) -> HttpResponse:
+    """The complaint page, for an agent: the same case page as in the console."""
+    return render_case(request, dossier_of(view))
