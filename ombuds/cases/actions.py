@@ -191,6 +191,12 @@ def _new_case(complaint: Complaint, complaint_type: Any) -> Case:
     first = getattr(complaint, "first_listing", None) or complaint.listings.first()
     now = timezone.now()
     answer = complaint_type.respondent_answer
+    answer_due = (
+        now + timedelta(days=answer.days) if answer.allowed and complaint.respondent else None
+    )
+    # The time limit runs once the case can be decided: for urgent types at once, for the
+    # others when the respondent has answered or their time to answer has passed.
+    answer_due_for_clock = None if complaint_type.urgent else answer_due
     return Case.objects.create(
         reference=new_reference("CASE"),
         type_key=complaint.type_key,
@@ -204,10 +210,8 @@ def _new_case(complaint: Complaint, complaint_type: Any) -> Case:
         if complaint.target_key.startswith("order:")
         else None,
         urgent=complaint_type.urgent,
-        due_at=due_time(now, complaint_type.time_limit),
-        respondent_answer_due_at=(
-            now + timedelta(days=answer.days) if answer.allowed and complaint.respondent else None
-        ),
+        due_at=due_time(answer_due_for_clock or now, complaint_type.time_limit),
+        respondent_answer_due_at=answer_due,
         previous_case=getattr(complaint, "previous_case", None),
     )
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ombuds.accounts.models import Department, User
+from ombuds.cases.deadlines import due_time
 from ombuds.cases.errors import ActionRefused, forbidden
 from ombuds.cases.history import record_event
 from ombuds.cases.models import (
@@ -289,7 +290,18 @@ def answer_information(
         _resume_clock(case, now)
         case.waiting_for = ""
         case.status = CaseStatus.IN_REVIEW if case.assigned_to_id else CaseStatus.SUBMITTED
-        case.save(update_fields=["due_at", "paused_at", "waiting_for", "status", "updated_at"])
+        if party == RESPONDENT and case.respondent_answered_at is None:
+            case.respondent_answered_at = now  # their answer to the question is their answer
+        case.save(
+            update_fields=[
+                "due_at",
+                "paused_at",
+                "waiting_for",
+                "status",
+                "respondent_answered_at",
+                "updated_at",
+            ]
+        )
         record_event(
             case,
             "information_provided",
@@ -330,8 +342,11 @@ def answer_as_respondent(
             case=case, party=RESPONDENT, author=user, text=text.strip()
         )
         statement.evidence.set(evidence)
+        first_answer = case.respondent_answered_at is None
         case.respondent_answered_at = case.respondent_answered_at or now
-        case.save(update_fields=["respondent_answered_at", "updated_at"])
+        if first_answer and not complaint_type.urgent and case.paused_at is None:
+            case.due_at = min(case.due_at, due_time(now, complaint_type.time_limit))
+        case.save(update_fields=["respondent_answered_at", "due_at", "updated_at"])
         record_event(case, "respondent_answered", actor=user, data={"statement": statement.pk})
         tell_party(
             case,

@@ -70,7 +70,12 @@ def test_complete_filing_through_the_form(client, people, mailbox, filing):
     assert case is not None and case.department.code == complaint_type.department
     limit = complaint_type.time_limit
     assert limit.unit == "days" and limit.calendar == "calendar"
-    expected_due = before + timedelta(days=limit.amount)
+    answer = complaint_type.respondent_answer
+    # The clock starts when the case can be decided: at once for urgent types, else once the
+    # respondent's time to answer has passed.
+    waits_for_answer = answer.allowed and not complaint_type.urgent
+    starts = before + timedelta(days=answer.days if waits_for_answer else 0)
+    expected_due = starts + timedelta(days=limit.amount)
     assert abs((case.due_at - expected_due).total_seconds()) < 60
     assert sorted(e.safe_name for e in complaint.evidence.all()) == sorted(
         name for name, _ in filing.evidence
