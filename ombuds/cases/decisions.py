@@ -210,6 +210,10 @@ def _apply(case: Case, order: SanctionOrder, agent: User, now: datetime) -> Sanc
         raise ActionRefused(
             "sanction_needs_respondent", "This case has no respondent to sanction.", status=422
         )
+    if spec.applies_to == "listing" and listing.store.owner_id != member.pk:
+        raise ActionRefused(
+            "listing_not_respondents", "The listing does not belong to the respondent.", status=422
+        )
     sanction = Sanction.objects.create(
         case=case,
         kind=order.kind,
@@ -269,6 +273,8 @@ def lift_sanction(*, agent: User, sanction: Sanction, reason: str) -> Sanction:
         case = lock(sanction.case)
         require_agent(agent, case)
         sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
+        if not reason.strip():
+            raise ActionRefused("reason_empty", "Say why the sanction is lifted.", status=422)
         if sanction.lifted_at is not None:
             raise ActionRefused("sanction_already_lifted", "This sanction is already lifted.")
         _lift(case, sanction, agent, reason)
@@ -341,6 +347,8 @@ def decide_appeal(*, agent: User, appeal: Appeal, reverse: bool, statement: str)
             raise forbidden(
                 "An appeal is decided by an agent other than the one who decided the case."
             )
+        if case.assigned_to_id not in (None, agent.pk):
+            raise ActionRefused("not_assigned", "Another agent is working on this appeal.")
         if not statement.strip():
             raise ActionRefused("statement_incomplete", "Explain the appeal decision.", status=422)
         appeal.decided_at, appeal.decided_by = timezone.now(), agent

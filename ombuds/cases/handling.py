@@ -209,6 +209,8 @@ def request_information(
     with transaction.atomic():
         case = lock(case)
         require_agent(agent, case)
+        if party == RESPONDENT and case.respondent_id is None:
+            raise ActionRefused("party_invalid", "This case has no respondent to ask.", status=422)
         if case.status not in OPEN_STATUSES or case.status == CaseStatus.WAITING:
             raise ActionRefused(
                 "case_not_open",

@@ -333,7 +333,7 @@ def _reporter_joined(r: _Reading) -> str | None:
 
 def _claimed(r: _Reading) -> str | None:
     if r.role == AGENT:
-        return f"Claimed by {r.data.get('agent') or r.actor}."
+        return f"Claimed by {r.actor}."
     return "In review: an agent of the marketplace is working on it."
 
 
@@ -664,9 +664,9 @@ def search_cases(agent: Any, query: str, limit: int = 50) -> list[Case]:
         if looks_like_url(text):
             url = normalize_url(text)
             listings = Listing.objects.filter(product_url=url).values("pk")
-            stores = Store.objects.filter(Q(store_url=url) | Q(minisite_url=url)).values("pk")
+            owners = Store.objects.filter(Q(store_url=url) | Q(minisite_url=url)).values("owner_id")
             listed = Complaint.objects.filter(listings__in=listings).values("case_id")
-            match |= Q(listing__in=listings) | Q(store__in=stores) | Q(pk__in=listed)
+            match |= Q(listing__in=listings) | Q(respondent__in=owners) | Q(pk__in=listed)
     return list(
         Case.objects.filter(department__code__in=getattr(agent, "department_codes", ()))
         .filter(match)
