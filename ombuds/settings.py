@@ -171,6 +171,7 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND]}}
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 if TASK_BACKEND == "rq":
     RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    INSTALLED_APPS.append("django_rq")
 
 OMBUDS_POLICY_FILE = Path(
     os.environ.get("OMBUDS_POLICY_FILE", PACKAGE_DIR / "policy" / "default_policy.yaml")

@@ -134,42 +134,103 @@ def decide_case(*, agent: User, case: Case, decision: Decision) -> Case:
                 f"The respondent may answer until {_when(case.respondent_answer_due_at)}; "
                 "only urgent types are decided before.",
             )
-        text = _decision_text(case, decision.outcome, decision.sanctions)
-        case.status, case.outcome = CaseStatus.DECIDED, decision.outcome
-        case.decided_at, case.decided_by = now, agent
-        case.statement = decision.statement.as_dict(decision=text, redress=_redress(case))
-        case.assigned_to, case.paused_at = None, None
-        case.save(
-            update_fields=[
-                "status",
-                "outcome",
-                "decided_at",
-                "decided_by",
-                "statement",
-                "assigned_to",
-                "paused_at",
-                "updated_at",
-            ]
-        )
-        record_event(
-            case,
-            "decided",
-            actor=agent,
-            data={"outcome": decision.outcome, "statement": case.statement},
-        )
-        sanctions = [_apply(case, order, agent, now) for order in decision.sanctions]
-        queue_webhook(
-            "case.decided", _case_payload(case) | {"sanctions": [s.pk for s in sanctions]}
-        )
-        for party in (COMPLAINANT, RESPONDENT):
-            tell_party(
-                case,
-                party,
-                kind="decided",
-                title=f"Decision on {case.reference}: {policy.outcomes[decision.outcome].label}",
-                text=_statement_text(case.statement),
-            )
+        _record_decision(case, decision, agent, now)
     return case
+
+
+def _record_decision(case: Case, decision: Decision, agent: User | None, now: datetime) -> None:
+    """Write a checked decision: the case, its event, sanctions, webhooks and notices."""
+    policy = get_policy()
+    text = _decision_text(case, decision.outcome, decision.sanctions)
+    case.status, case.outcome = CaseStatus.DECIDED, decision.outcome
+    case.decided_at, case.decided_by = now, agent
+    case.statement = decision.statement.as_dict(decision=text, redress=_redress(case))
+    case.assigned_to, case.paused_at = None, None
+    case.save(
+        update_fields=[
+            "status",
+            "outcome",
+            "decided_at",
+            "decided_by",
+            "statement",
+            "assigned_to",
+            "paused_at",
+            "updated_at",
+        ]
+    )
+    record_event(
+        case,
+        "decided",
+        actor=agent,
+        data={"outcome": decision.outcome, "statement": case.statement},
+    )
+    sanctions = [_apply(case, order, agent, now) for order in decision.sanctions]
+    queue_webhook("case.decided", _case_payload(case) | {"sanctions": [s.pk for s in sanctions]})
+    for party in (COMPLAINANT, RESPONDENT):
+        tell_party(
+            case,
+            party,
+            kind="decided",
+            title=f"Decision on {case.reference}: {policy.outcomes[decision.outcome].label}",
+            text=_statement_text(case.statement),
+        )
+
+
+def rule_for_unanswered_cases(now: datetime | None = None) -> int:
+    """For types whose policy rules for the complainant when the respondent does not answer
+    (order disputes: the buyer is refunded), decide once the time to answer has passed.
+
+    The statement says that the decision was taken by automated means.
+    """
+    policy = get_policy()
+    now = now or timezone.now()
+    keys = [
+        key
+        for key, t in policy.types.items()
+        if t.respondent_answer.allowed
+        and t.respondent_answer.on_no_answer == "rule_for_complainant"
+    ]
+    due = Case.objects.filter(
+        type_key__in=keys,
+        status__in=(CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW),
+        respondent_answered_at__isnull=True,
+        respondent_answer_due_at__lt=now,
+    )
+    decided = 0
+    for case in due:
+        complaint_type = policy.types[case.type_key]
+        outcome = next((o for o in complaint_type.outcomes if policy.outcomes[o].upholds), None)
+        if outcome is None:
+            continue
+        with transaction.atomic():
+            case = lock(case)
+            if case.status not in (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW):
+                continue
+            days = complaint_type.respondent_answer.days
+            statement = Statement(
+                facts=f"The respondent did not answer within {days} days.",
+                ground=f"The {complaint_type.label.lower()} policy rules for the complainant "
+                "when the respondent does not answer in time.",
+                scope="The whole complaint.",
+                automated=True,
+            )
+            _record_decision(case, Decision(outcome, statement), None, now)
+            decided += 1
+    return decided
+
+
+def expire_sanctions(now: datetime | None = None) -> int:
+    """Lift the sanctions whose end has come; the directory and the marketplace follow."""
+    now = now or timezone.now()
+    ended = 0
+    for sanction in Sanction.objects.filter(lifted_at__isnull=True, ends_at__lte=now):
+        with transaction.atomic():
+            case = lock(sanction.case)
+            sanction = Sanction.objects.select_for_update().get(pk=sanction.pk)
+            if sanction.lifted_at is None:
+                _lift(case, sanction, None, f"The sanction ended on {_when(sanction.ends_at)}.")
+                ended += 1
+    return ended
 
 
 def _when(moment: datetime) -> str:

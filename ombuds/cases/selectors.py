@@ -398,7 +398,17 @@ def _decided(r: _Reading) -> str | None:
     outcome = _outcome_label(r.data.get("outcome", ""))
     if r.role == AGENT:
         return f"Decided by {r.actor}: {outcome}."
-    return f"Decided: {outcome}. The statement of reasons says why."
+    statement = r.data.get("statement") or {}
+    parts = [
+        f"Decided: {statement.get('decision') or outcome}",
+        f"Scope: {statement['scope']}" if statement.get("scope") else "",
+        f"Facts relied on: {statement.get('facts', '')}",
+        "Automated means: "
+        + ("yes" if statement.get("automated_means") else "no, decided by a person"),
+        f"Ground: {statement.get('ground', '')}",
+        f"Redress: {statement.get('redress', '')}",
+    ]
+    return " ".join(part.rstrip(".") + "." for part in parts if part)
 
 
 def _sanction_label(r: _Reading) -> tuple[str, str]:

@@ -87,15 +87,15 @@ def case_rows(cases: list[Case], agent: Any) -> list[dict[str, Any]]:
     for case in cases:
         complaint_type = types.get(case.type_key)
         overdue = case.status in OPEN_STATUSES and case.due_at <= timezone.now()
+        breached = case.breached and case.status in OPEN_STATUSES
         rows.append(
             {
                 "case": case,
                 "type": complaint_type.label if complaint_type else case.type_key,
-                "kind": complaint_type.kind if complaint_type else "",
                 "target": target_label(None, case),
-                "status_label": CaseStatus(case.status).label,
                 "time_left": "Appeal" if case.status == CaseStatus.APPEALED else time_left(case),
-                "overdue": overdue or case.breached,
+                "overdue": overdue,
+                "breached": breached,
                 "own_decision": case.status == CaseStatus.APPEALED
                 and case.decided_by_id == agent.pk,
             }
@@ -204,6 +204,18 @@ def render_case(
     proposed = {key for key, _ in dossier.record.proposals} if dossier.record else set()
     form_name, error = refused if refused else ("", None)
     typed = _typed(request) if refused else {}
+    forms = {
+        "release": mine,
+        "note": can_act,
+        "request_information": can_act and decidable,
+        "transfer": can_act and case.status in (*OPEN_STATUSES, CaseStatus.APPEALED),
+        "decide": mine and decidable,
+        "lift": can_act and any(s.is_active for s in dossier.sanctions),
+        "decide_appeal": can_act
+        and dossier.open_appeal is not None
+        and case.status == CaseStatus.APPEALED
+        and case.assigned_to_id in (None, user.pk),
+    }
     return render(
         request,
         "web/console/case.html",
@@ -216,17 +228,8 @@ def render_case(
             "target": target_label(None, case),
             "can_act": can_act,
             "mine": mine,
-            "forms": {
-                "release": mine,
-                "note": can_act,
-                "request_information": can_act and decidable,
-                "transfer": can_act and case.status in (*OPEN_STATUSES, CaseStatus.APPEALED),
-                "decide": mine and decidable,
-                "lift": can_act,
-                "decide_appeal": can_act
-                and dossier.open_appeal is not None
-                and case.status == CaseStatus.APPEALED,
-            },
+            "forms": forms,
+            "error_form_shown": forms.get(form_name, False),
             "decidable": decidable,
             "answer_pending": answer_pending and not complaint_type.urgent,
             "own_decision": case.decided_by_id == user.pk,
@@ -351,8 +354,8 @@ def _decide(request: HttpRequest, case: Case) -> tuple[str, str | None]:
         on_listing = spec is not None and spec.applies_to == "listing"
         orders.append(SanctionOrder(kind, listing if on_listing else None, ends_at))
     statement = Statement(
-        facts=post.get("facts", ""),
-        ground=post.get("ground", ""),
+        facts=post.get("facts", "").strip(),
+        ground=post.get("ground", "").strip(),
         scope=post.get("scope", "").strip(),
         automated=post.get("automated") == "on",
     )
@@ -369,10 +372,9 @@ def _lift(request: HttpRequest, case: Case) -> tuple[str, str | None]:
     sanction = case.sanctions.filter(pk=_int(request.POST.get("sanction"))).first()
     if sanction is None:
         raise _refuse("sanction_unknown", "Choose a sanction of this case.")
-    reason = request.POST.get("reason", "").strip()
-    if not reason:
-        raise _refuse("reason_empty", "Say why the sanction is lifted: the member is told.")
-    lift_sanction(agent=request.user, sanction=sanction, reason=reason)
+    lift_sanction(
+        agent=request.user, sanction=sanction, reason=request.POST.get("reason", "").strip()
+    )
     label = get_policy().sanctions[sanction.kind].label
     return f"{label} lifted. The member and the marketplace are told.", None
 

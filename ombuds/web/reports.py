@@ -37,7 +37,7 @@ from ombuds.evidence.inspection import EvidenceError
 from ombuds.evidence.models import Evidence
 from ombuds.evidence.storage import store_evidence
 from ombuds.policy.loader import get_policy
-from ombuds.web.console import PREVIEW_IMAGES, agent_case_from_view
+from ombuds.web.console import agent_case_from_view
 
 STATUS_FILTERS = [("", "Any status"), ("open", "Open"), *CaseStatus.choices]
 
@@ -81,7 +81,6 @@ def _render_complaint(
             "typed": {k: request.POST.get(k, "") for k in request.POST} if form else {},
             "kept": kept or [],
             "evidence_formats": ", ".join("." + f for f in complaint_type.evidence.allowed_formats),
-            "preview_images": PREVIEW_IMAGES,
         },
         status=status,
     )

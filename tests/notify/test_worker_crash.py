@@ -25,7 +25,7 @@ class CountingServer:
         self.message_ids: list[str] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         time.sleep(0.004)  # a real server takes a moment: the kill lands mid-batch
         message = message_from_bytes(envelope.content)  # type: ignore[attr-defined]
         with self.lock:

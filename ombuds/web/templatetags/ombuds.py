@@ -23,3 +23,19 @@ def outcome_label(key: str) -> str:
 def type_label(key: str) -> str:
     complaint_type = get_policy().types.get(key)
     return complaint_type.label if complaint_type else key
+
+
+SHORT_STATUS = {
+    "submitted": "In the queue",
+    "in_review": "In review",
+    "waiting": "Waiting for a party",
+    "decided": "Decided",
+    "appealed": "Appeal",
+    "closed": "Closed",
+}
+
+
+@register.filter
+def short_status(status: str) -> str:
+    """A case's status in the console's few words."""
+    return SHORT_STATUS.get(status, status)
