@@ -280,3 +280,55 @@ def test_claim_next_with_8_concurrent_agents_never_gives_a_case_twice():
     assert len(claimed) == 40 and len(set(claimed)) == 40
     assert Case.objects.filter(assigned_to__isnull=True).count() == 0
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+@pytest.mark.django_db
+def test_unanswered_order_dispute_is_ruled_for_the_buyer_by_automated_means():
+    from ombuds.cases.schedule import run_schedule
+
+    market = make_market()
+    buyer = make_user("bea", member=market.buyer)
+    submission = Submission(
+        type_key="order_dispute",
+        answers={
+            "order_number": "ON-1",
+            "reason": "damaged",
+            "requested_resolution": "full_refund",
+            "description": "The charger arrived with a cracked case and does not work.",
+        },
+    )
+    case = file_complaint(submission=submission, filer=Filer.for_user(buyer)).complaint.case
+    assert run_schedule()["ruled_for_complainant"] == 0
+    later = case.respondent_answer_due_at + timezone.timedelta(minutes=1)
+    assert run_schedule(later)["ruled_for_complainant"] == 1
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DECIDED and case.outcome == "full_refund"
+    assert case.statement["automated_means"] is True and case.decided_by is None
+    assert "did not answer within 5 days" in case.statement["facts"]
+
+
+@pytest.mark.django_db
+def test_a_sanction_with_an_end_is_lifted_when_it_ends(receiver):
+    from ombuds.cases.schedule import run_schedule
+
+    market = make_market()
+    insider = agent("lea", "listing_compliance")
+    file_report(make_user("mo"), market.listing)
+    case = claim_next_case(
+        agent=insider, department=Department.objects.get(code="listing_compliance")
+    )
+    ends = timezone.now() + timezone.timedelta(days=7)
+    decide_case(
+        agent=insider,
+        case=case,
+        decision=Decision("upheld", STATEMENT, [SanctionOrder("listing_restricted", ends_at=ends)]),
+    )
+    market.listing.refresh_from_db()
+    assert market.listing.status == "restricted"
+    assert run_schedule(ends + timezone.timedelta(minutes=1))["sanctions_ended"] == 1
+    market.listing.refresh_from_db()
+    assert market.listing.status == "active"
+    deliver_webhooks()
+    secret = WebhookEndpoint.objects.get().secret
+    types = [Webhook(secret).verify(b, h)["type"] for h, b in receiver.requests]
+    assert "sanction.lifted" in types
