@@ -84,6 +84,23 @@ def claim_next_case(*, agent: User, department: Department) -> Case | None:
     return None
 
 
+def claim_case(*, agent: User, case: Case) -> Case:
+    """Take one case found by search (claim next takes the top of the queue)."""
+    with transaction.atomic():
+        case = lock(case)
+        require_agent(agent, case)
+        if case.status not in QUEUED_STATUSES or case.assigned_to_id is not None:
+            raise ActionRefused("not_claimable", "This case is not waiting in the queue.")
+        if case.status == CaseStatus.APPEALED and case.decided_by_id == agent.pk:
+            raise forbidden("An appeal goes to an agent other than the one who decided the case.")
+        case.assigned_to, case.assigned_at = agent, timezone.now()
+        if case.status == CaseStatus.SUBMITTED:
+            case.status = CaseStatus.IN_REVIEW
+        case.save(update_fields=["assigned_to", "assigned_at", "status", "updated_at"])
+        record_event(case, "claimed", actor=agent, data={"agent": agent.username})
+    return case
+
+
 def release_case(*, agent: User, case: Case) -> Case:
     with transaction.atomic():
         case = lock(case)

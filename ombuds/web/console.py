@@ -36,6 +36,7 @@ from ombuds.cases.handling import (
     add_note,
     claim_next_case,
     is_agent_of,
+    claim_case,
     release_case,
     request_information,
     transfer_case,
@@ -205,6 +206,10 @@ def render_case(
     form_name, error = refused if refused else ("", None)
     typed = _typed(request) if refused else {}
     forms = {
+        "claim": can_act
+        and case.assigned_to_id is None
+        and case.status in (CaseStatus.SUBMITTED, CaseStatus.APPEALED)
+        and not (case.status == CaseStatus.APPEALED and case.decided_by_id == user.pk),
         "release": mine,
         "note": can_act,
         "request_information": can_act and decidable,
@@ -279,6 +284,12 @@ def action(name: str) -> Callable[[Handler], Handler]:
 
 def _refuse(code: str, message: str) -> ActionRefused:
     return ActionRefused(code, message, status=422)
+
+
+@action("claim")
+def _claim(request: HttpRequest, case: Case) -> tuple[str, str | None]:
+    claim_case(agent=request.user, case=case)
+    return f"{case.reference} is yours now.", None
 
 
 @action("release")

@@ -699,3 +699,38 @@ def test_each_timeline_says_only_what_its_reader_may_know(people):
         assert "third listing" not in party_page and "The time limit passed" not in party_page
         assert "agent-listing_compliance" not in party_page
     assert "Where is the stun gun?" not in seller
+
+
+def test_an_agent_claims_a_case_found_by_search(client):
+    from ombuds.cases.actions import file_complaint
+    from ombuds.intake.checks import Filer, Submission
+    from tests.factories import make_market, make_user
+
+    market = make_market()
+    reporter = make_user("sam")
+    submission = Submission(
+        type_key="listing_rules",
+        target=market.listing.product_url,
+        answers={
+            "violation": "bait_price",
+            "description": "The price shown is one cent but the real one is fifty dollars.",
+        },
+        agreement=True,
+    )
+    case = file_complaint(submission=submission, filer=Filer.for_user(reporter)).complaint.case
+    outsider = make_user("olga")
+    outsider.departments.set(Department.objects.filter(code="disputes"))
+    client.force_login(outsider)
+    assert client.post(f"/console/cases/{case.reference}/claim/").status_code in (403, 404)
+    case.refresh_from_db()
+    assert case.assigned_to is None
+
+    insider = make_user("ines")
+    insider.departments.set(Department.objects.filter(code="listing_compliance"))
+    client.force_login(insider)
+    page = client.get(f"/console/cases/{case.reference}/").content.decode()
+    assert "Claim this case" in page
+    client.post(f"/console/cases/{case.reference}/claim/")
+    case.refresh_from_db()
+    assert case.assigned_to == insider and case.status == "in_review"
+    assert "Claim this case" not in client.get(f"/console/cases/{case.reference}/").content.decode()
