@@ -34,9 +34,9 @@ from ombuds.cases.decisions import (
 from ombuds.cases.errors import ActionRefused
 from ombuds.cases.handling import (
     add_note,
+    claim_case,
     claim_next_case,
     is_agent_of,
-    claim_case,
     release_case,
     request_information,
     transfer_case,
