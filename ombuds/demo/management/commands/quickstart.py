@@ -21,6 +21,7 @@ class Command(BaseCommand):
         self.stdout.write("Database ready.")
         call_command("demo", stdout=self.stdout)
         self.stdout.write("")
+        self.stdout.write(f"Starting Ombuds on http://{addr}/ (Ctrl-C stops it).")
         threading.Thread(target=_deliver_forever, name="outbox", daemon=True).start()
         call_command("runserver", addr, use_reloader=not noreload, skip_checks=False)
 
