@@ -71,14 +71,18 @@ def claim_next_case(*, agent: User, department: Department) -> Case | None:
             if case is None:
                 return None
             now = timezone.now()
+            status = CaseStatus.IN_REVIEW if case.status == CaseStatus.SUBMITTED else case.status
             taken = Case.objects.filter(pk=case.pk, assigned_to__isnull=True).update(
-                assigned_to=agent,
-                assigned_at=now,
-                status=CaseStatus.IN_REVIEW if case.status == CaseStatus.SUBMITTED else case.status,
+                assigned_to=agent, assigned_at=now, status=status, updated_at=now
             )
             if not taken:
                 continue
-            case.refresh_from_db()
+            case.assigned_to, case.assigned_at, case.status, case.updated_at = (
+                agent,
+                now,
+                status,
+                now,
+            )
             record_event(case, "claimed", actor=agent, data={"agent": agent.username})
             return case
     return None

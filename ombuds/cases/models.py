@@ -94,14 +94,20 @@ class Case(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["department", "status", "due_at"], name="case_queue"),
+            # The queue in the exact order claims take it, for the cases waiting in it only.
             models.Index(
                 F("department"),
-                F("status"),
-                F("assigned_to"),
                 F("breached").desc(),
                 F("due_at"),
                 F("reporter_count").desc(),
-                name="case_claim_order",
+                F("id"),
+                name="case_queue_order",
+                condition=Q(assigned_to__isnull=True, status__in=["submitted", "appealed"]),
+            ),
+            models.Index(
+                fields=["department"],
+                name="case_breached",
+                condition=Q(breached=True, status__in=["submitted", "in_review", "waiting"]),
             ),
             models.Index(fields=["respondent", "status"], name="case_respondent"),
         ]
