@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from psycopg import pq
 
 from ombuds.notify.models import OutboxEmail
 from ombuds.notify.smtp import CarefulSMTP
@@ -67,13 +69,45 @@ def _as_email(message: OutboxEmail) -> EmailMultiAlternatives:
     return email
 
 
-def _mark_sent(message: OutboxEmail, subject: str) -> None:
-    OutboxEmail.objects.filter(pk=message.pk).update(
-        status=OutboxEmail.Status.SENT,
-        subject=subject,
-        sent_at=timezone.now(),
-        attempts=message.attempts + 1,
+def _mark_sent(message: OutboxEmail, subject: str) -> Callable[[], None]:
+    """Record the message as sent; returns what waits for the database's answer.
+
+    Between this commit and the SMTP "." a dying worker loses the message, so on PostgreSQL
+    the statement is only handed to the server here (it commits it on its own, autocommit),
+    the "." follows at once, and the answer is read afterwards.
+    """
+    values = {
+        "status": OutboxEmail.Status.SENT,
+        "subject": subject,
+        "sent_at": timezone.now(),
+        "attempts": message.attempts + 1,
+    }
+    if connection.vendor != "postgresql" or not connection.get_autocommit():
+        OutboxEmail.objects.filter(pk=message.pk).update(**values)
+        return lambda: None
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    table = connection.ops.quote_name(OutboxEmail._meta.db_table)
+    pgconn.send_query_params(
+        f"UPDATE {table} SET status = $1, subject = $2, sent_at = $3, attempts = $4 "
+        "WHERE id = $5".encode(),
+        [
+            str(values["status"]).encode(),
+            subject.encode(),
+            values["sent_at"].isoformat().encode(),
+            str(values["attempts"]).encode(),
+            str(message.pk).encode(),
+        ],
     )
+    while pgconn.flush():
+        pass
+
+    def wait() -> None:
+        while (result := pgconn.get_result()) is not None:
+            if result.status != pq.ExecStatus.COMMAND_OK:
+                raise RuntimeError(result.error_message.decode(errors="replace"))
+
+    return wait
 
 
 def deliver_outbox(limit: int = 200) -> int:
@@ -93,7 +127,7 @@ def deliver_outbox(limit: int = 200) -> int:
             except Exception as exc:  # any failure to render or send is retried later
                 _failed(message, exc)
                 continue
-            _mark_sent(message, email.subject)
+            _mark_sent(message, email.subject)()
             sent += 1
     return sent
 

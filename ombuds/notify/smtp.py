@@ -38,9 +38,14 @@ class CarefulSMTP:
             self.connection.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
 
     def send(
-        self, message: Message, sender: str, recipients: list[str], commit: Callable[[], None]
+        self,
+        message: Message,
+        sender: str,
+        recipients: list[str],
+        commit: Callable[[], Callable[[], None]],
     ) -> None:
-        """Send one message; `commit` runs after the whole body reached the server, before "."."""
+        """Send one message; `commit` runs after the whole body reached the server, before ".";
+        what it returns is called after the "." (to read the database's answer)."""
         connection = self.connection
         code, reply = connection.mail(sender)
         if code != 250:
@@ -58,8 +63,9 @@ class CarefulSMTP:
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
         connection.send(body)
-        commit()
+        finish = commit()
         connection.send(b".\r\n")
+        finish()
         code, reply = connection.getreply()
         if code != 250:
             raise smtplib.SMTPDataError(code, reply)
