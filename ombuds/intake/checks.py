@@ -517,7 +517,8 @@ def _protection_end(policy: Policy, order: Order) -> datetime | None:
 # --- evidence --------------------------------------------------------------------------------
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
+    """A size for people: '2 MB', '1.5 MB'."""
     value = size / (1024 * 1024)
     return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
 
@@ -566,8 +567,8 @@ def _evidence_errors(
                 FieldError(
                     EVIDENCE,
                     "evidence_too_large",
-                    f"{item.safe_name} is {_megabytes(item.size)}; files are at most "
-                    f"{_megabytes(limit)} here.",
+                    f"{item.safe_name} is {megabytes(item.size)}; files are at most "
+                    f"{megabytes(limit)} here.",
                     {"file": str(item.public_id), "limit_bytes": limit},
                 )
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ombuds.intake.checks import megabytes
 from ombuds.policy.schema import ComplaintType, Policy
 
 KIND_HEADINGS = {
@@ -56,16 +57,11 @@ class CatalogEntry:
 
     @property
     def max_file_mb(self) -> str:
-        return _megabytes(self.type.evidence.max_file_bytes)
+        return megabytes(self.type.evidence.max_file_bytes)
 
     @property
     def max_archive_mb(self) -> str:
-        return _megabytes(self.type.evidence.max_archive_bytes)
-
-
-def _megabytes(size: int) -> str:
-    value = size / (1024 * 1024)
-    return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
+        return megabytes(self.type.evidence.max_archive_bytes)
 
 
 def catalog_sections(policy: Policy) -> list[tuple[str, str, list[CatalogEntry]]]:
