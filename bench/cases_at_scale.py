@@ -1278,6 +1278,9 @@ def main() -> int:
     parser.add_argument("--claims", type=int, default=2_000, help="by all agents together")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--requests", type=int, default=200, help="per page")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the database at the end, to look at it"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     print(f"Cases at scale benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
@@ -1341,9 +1344,11 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        if not args.keep:
+            _admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         shutil.rmtree(tmp, ignore_errors=True)
-        print(f"\ndropped database {DB_NAME}; total {time.perf_counter() - started:.0f} s")
+        kept = "kept" if args.keep else "dropped"
+        print(f"\n{kept} database {DB_NAME}; total {time.perf_counter() - started:.0f} s")
     return 0
 
 

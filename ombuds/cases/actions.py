@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -17,6 +16,7 @@ from ombuds.accounts.models import Department
 from ombuds.cases.deadlines import due_time
 from ombuds.cases.history import record_event
 from ombuds.cases.models import OPEN_STATUSES, Case, Complaint, new_reference
+from ombuds.cases.visitors import complaint_from_visitor_token, complaint_link, visitor_token
 from ombuds.intake.checks import CheckedSubmission, Filer, Submission, check_submission
 from ombuds.intake.errors import FieldError, SubmissionRefused
 from ombuds.notify.inbox import notify_user
@@ -24,9 +24,6 @@ from ombuds.notify.outbox import queue_email
 from ombuds.notify.webhooks import queue_webhook
 from ombuds.policy.loader import get_policy
 from ombuds.policy.versions import current_policy_version
-
-VISITOR_SALT = "ombuds.cases.visitor-report"
-VISITOR_LINK_MAX_AGE = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -219,24 +216,6 @@ def _new_case(complaint: Complaint, complaint_type: Any) -> Case:
 # --- visitors ---------------------------------------------------------------------------------
 
 
-def visitor_token(complaint: Complaint) -> str:
-    return signing.dumps(
-        {"c": complaint.reference, "e": complaint.complainant_email}, salt=VISITOR_SALT
-    )
-
-
-def complaint_from_visitor_token(
-    token: str, *, max_age: int | None = VISITOR_LINK_MAX_AGE
-) -> Complaint | None:
-    try:
-        data = signing.loads(token, salt=VISITOR_SALT, max_age=max_age)
-    except signing.BadSignature:
-        return None
-    return Complaint.objects.filter(
-        reference=data.get("c"), complainant_email=data.get("e"), complainant__isnull=True
-    ).first()
-
-
 def _queue_visitor_confirmation(complaint: Complaint) -> None:
     complaint_type = get_policy().types[complaint.type_key]
     link = settings.OMBUDS_BASE_URL + reverse("confirm_report", args=[visitor_token(complaint)])
@@ -266,13 +245,6 @@ def confirm_visitor_report(token: str) -> Complaint | None:
 
 
 # --- notices ----------------------------------------------------------------------------------
-
-
-def complaint_link(complaint: Complaint) -> str:
-    path = reverse("complaint", args=[complaint.reference])
-    if complaint.complainant_id is None:
-        path += "?k=" + visitor_token(complaint)
-    return settings.OMBUDS_BASE_URL + path
 
 
 def _when(moment: Any) -> str:

@@ -246,6 +246,11 @@ class PartyStatement(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # The complainant's filing the statement was made through: which reporter answered, and
+    # for a visitor (no account, so no author) what ties the statement to them.
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+    )
     request = models.ForeignKey(
         InformationRequest, on_delete=models.SET_NULL, null=True, blank=True
     )

@@ -544,11 +544,13 @@ def evidence_for_viewer(
             view = view_for(complaint.case.reference, user)
         if view is not None and any(e.pk == evidence.pk for e in view.evidence):
             return evidence
-    # A party's answer: its author (above) and the case's agents.
-    if getattr(user, "is_authenticated", False):
-        for statement in evidence.statements.select_related("case__department"):
-            if _agent_may_see(user, statement.case):
+    # A party's answer: its author (above; a visitor by their link) and the case's agents.
+    for statement in evidence.statements.select_related("case__department"):
+        if visitor_complaint is not None and statement.author_id is None:
+            if statement.complaint_id == visitor_complaint.pk:
                 return evidence
+        elif getattr(user, "is_authenticated", False) and _agent_may_see(user, statement.case):
+            return evidence
     return None
 
 
@@ -601,7 +603,7 @@ def department_loads(agent: Any, departments: list[Department]) -> list[Departme
     }
     by_department: dict[int, dict[str, int]] = {d.pk: {} for d in departments}
     for name, condition in counts.items():
-        rows = ours.filter(condition).values("department_id").annotate(n=Count("pk"))
+        rows = ours.filter(condition).values("department_id").annotate(n=Count("*"))
         for row in rows:
             by_department[row["department_id"]][name] = row["n"]
     return [DepartmentLoad(d, **by_department[d.pk]) for d in departments]
@@ -808,7 +810,7 @@ def dossier_of(view: CaseView) -> Dossier:
         for c in complaints
     ]
     statements = list(
-        case.statements.select_related("author", "request")
+        case.statements.select_related("author", "complaint", "request")
         .prefetch_related("evidence")
         .order_by("created_at")
     )
@@ -848,17 +850,21 @@ class PartyCase:
     may_submit_again: bool
 
 
-def party_case(view: CaseView, user: Any) -> PartyCase | None:
-    """The complainant's or respondent's possible actions on the case behind `view`."""
+def party_case(
+    view: CaseView, user: Any, visitor_complaint: Complaint | None = None
+) -> PartyCase | None:
+    """The complainant's or respondent's possible actions on the case behind `view`; a
+    visitor's through the signed link of their complaint."""
     case = view.case
     if case is None or view.role not in (COMPLAINANT, RESPONDENT):
         return None
     policy = get_policy()
     now = timezone.now()
     signed_in = bool(getattr(user, "is_authenticated", False))
+    visitor = visitor_complaint is not None and visitor_complaint.pk == view.complaint.pk
     party = view.role
     question = None
-    if signed_in:
+    if signed_in or visitor:
         question = (
             case.information_requests.filter(
                 party=party, answered_at__isnull=True, expired_at__isnull=True
@@ -874,10 +880,9 @@ def party_case(view: CaseView, user: Any) -> PartyCase | None:
         and (case.respondent_answer_due_at is None or now <= case.respondent_answer_due_at)
     )
     own = []
-    if signed_in:
-        own = list(
-            case.statements.filter(author=user).prefetch_related("evidence").order_by("created_at")
-        )
+    if signed_in or visitor:
+        mine = Q(complaint=visitor_complaint, author__isnull=True) if visitor else Q(author=user)
+        own = list(case.statements.filter(mine).prefetch_related("evidence").order_by("created_at"))
     appeals = list(case.appeals.order_by("opened_at"))
     appeal_until = None
     if case.decided_at is not None:

@@ -6,7 +6,6 @@ API uses; a refused form comes back with every value typed and every file alread
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -18,18 +17,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from ombuds.cases.actions import Filed, confirm_visitor_report, file_complaint, visitor_token
+from ombuds.cases.actions import Filed, confirm_visitor_report, file_complaint
 from ombuds.cases.models import OPEN_STATUSES, Case
+from ombuds.cases.visitors import visitor_token
 from ombuds.directory.models import Order
-from ombuds.evidence.inspection import EvidenceError
 from ombuds.evidence.models import Evidence
-from ombuds.evidence.storage import store_evidence
 from ombuds.intake.checks import EVIDENCE, Filer, Submission, check_submission
 from ombuds.intake.errors import NON_FIELD, FieldError, SubmissionRefused
 from ombuds.intake.ratelimit import check_filing_rate, client_ip
 from ombuds.policy.loader import get_policy
 from ombuds.policy.schema import ComplaintType, OrderRule
 from ombuds.web.catalog import CatalogEntry
+from ombuds.web.uploads import accept_uploads, kept_evidence
 
 VISITOR_EMAIL = "visitor_email"
 PREVIOUS = "previous"
@@ -72,52 +71,6 @@ def triage(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _evidence_owner_filter(request: HttpRequest) -> dict[str, Any]:
-    if request.user.is_authenticated:
-        return {"uploaded_by": request.user}
-    if not request.session.session_key:
-        request.session.save()
-    return {"uploaded_by__isnull": True, "upload_session": request.session.session_key}
-
-
-def _kept_evidence(request: HttpRequest, type_key: str) -> list[Evidence]:
-    """Files accepted on an earlier try of this form, still the user's and not yet filed."""
-    ids = [i for i in request.POST.getlist("evidence_ids") if i]
-    removed = set(request.POST.getlist("remove_evidence"))
-    valid_ids = []
-    for value in ids:
-        if value in removed:
-            continue
-        try:
-            valid_ids.append(str(uuid.UUID(value)))
-        except ValueError:
-            continue
-    return list(
-        Evidence.objects.filter(
-            public_id__in=valid_ids, complaints__isnull=True, **_evidence_owner_filter(request)
-        )
-    )
-
-
-def _accept_uploads(request: HttpRequest, type_key: str) -> tuple[list[Evidence], list[FieldError]]:
-    accepted, errors = [], []
-    owner = _evidence_owner_filter(request)
-    for upload in request.FILES.getlist("evidence"):
-        try:
-            accepted.append(
-                store_evidence(
-                    upload,
-                    filename=upload.name,
-                    type_key=type_key,
-                    uploaded_by=owner.get("uploaded_by"),
-                    upload_session=owner.get("upload_session", ""),
-                )
-            )
-        except EvidenceError as exc:
-            errors.append(FieldError(EVIDENCE, exc.code, exc.message, {"file": exc.filename}))
-    return accepted, errors
-
-
 def _eligible_orders(request: HttpRequest, complaint_type: ComplaintType) -> list[Order]:
     rule = next((r for r in complaint_type.eligibility if isinstance(r, OrderRule)), None)
     user = request.user
@@ -152,13 +105,17 @@ def file(request: HttpRequest, type_key: str) -> HttpResponse:
             user_id=request.user.pk if request.user.is_authenticated else None,
             ip=client_ip(request.META),
         )
-        evidence = _kept_evidence(request, type_key)
+        evidence = kept_evidence(request)
         if refusal is not None:
             errors = [FieldError(NON_FIELD, "rate_limited", refusal.message)]
             status, retry_after = 429, refusal.retry_after
         else:
-            uploaded, upload_errors = _accept_uploads(request, type_key)
+            uploaded, refused = accept_uploads(request, type_key)
             evidence += uploaded
+            upload_errors = [
+                FieldError(EVIDENCE, exc.code, exc.message, {"file": exc.filename})
+                for exc in refused
+            ]
             outcome = _file(request, complaint_type, type_key, values, evidence, upload_errors)
             if isinstance(outcome, HttpResponse):
                 return outcome

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from ombuds.cases.actions import complaint_from_visitor_token
 from ombuds.cases.decisions import open_appeal
 from ombuds.cases.errors import ActionRefused
 from ombuds.cases.handling import answer_as_respondent, answer_information
@@ -33,11 +32,11 @@ from ombuds.cases.selectors import (
     time_left,
     view_for,
 )
-from ombuds.evidence.inspection import EvidenceError
+from ombuds.cases.visitors import complaint_from_visitor_token
 from ombuds.evidence.models import Evidence
-from ombuds.evidence.storage import store_evidence
 from ombuds.policy.loader import get_policy
 from ombuds.web.console import agent_case_from_view
+from ombuds.web.uploads import accept_uploads, kept_evidence
 
 STATUS_FILTERS = [("", "Any status"), ("open", "Open"), *CaseStatus.choices]
 
@@ -45,6 +44,19 @@ STATUS_FILTERS = [("", "Any status"), ("open", "Open"), *CaseStatus.choices]
 def _visitor_complaint(request: HttpRequest) -> Complaint | None:
     token = request.GET.get("k")
     return complaint_from_visitor_token(token, max_age=None) if token else None
+
+
+def _visitor_of(request: HttpRequest, view: CaseView) -> Complaint | None:
+    """The visitor whose signed link opened this view (not a signed-in party's view)."""
+    visitor = _visitor_complaint(request)
+    if visitor is None or view.role != COMPLAINANT or view.complaint is None:
+        return None
+    return visitor if view.complaint.pk == visitor.pk else None
+
+
+def _complaint_url(request: HttpRequest, reference: str) -> str:
+    key = request.GET.get("k", "")
+    return reverse("complaint", args=[reference]) + (f"?k={key}" if key else "")
 
 
 def complaint_page(request: HttpRequest, reference: str) -> HttpResponse:
@@ -71,7 +83,7 @@ def _render_complaint(
         "web/complaint.html",
         {
             "view": view,
-            "party": party_case(view, request.user),
+            "party": party_case(view, request.user, _visitor_of(request, view)),
             "department": get_policy().departments[complaint_type.department],
             "target": target_label(view.complaint, view.case),
             "visitor_key": request.GET.get("k", ""),
@@ -87,40 +99,6 @@ def _render_complaint(
 
 
 # --- what the parties do on a case -------------------------------------------------------------
-
-
-def _kept_evidence(request: HttpRequest) -> list[Evidence]:
-    """Files accepted on an earlier try of this answer: the user's own, not yet attached."""
-    ids = []
-    for value in request.POST.getlist("evidence_ids"):
-        if value in request.POST.getlist("remove_evidence"):
-            continue
-        try:
-            ids.append(uuid.UUID(value))
-        except ValueError:
-            continue
-    return list(
-        Evidence.objects.filter(
-            public_id__in=ids,
-            uploaded_by=request.user,
-            complaints__isnull=True,
-            statements__isnull=True,
-        )
-    )
-
-
-def _accept_uploads(request: HttpRequest, type_key: str) -> tuple[list[Evidence], list[dict]]:
-    accepted, errors = [], []
-    for upload in request.FILES.getlist("evidence"):
-        try:
-            accepted.append(
-                store_evidence(
-                    upload, filename=upload.name, type_key=type_key, uploaded_by=request.user
-                )
-            )
-        except EvidenceError as exc:
-            errors.append({"code": exc.code, "message": f"{exc.filename}: {exc.message}"})
-    return accepted, errors
 
 
 Act = Callable[..., Any]
@@ -139,11 +117,14 @@ PARTY_ACTIONS: dict[str, tuple[str, Act, str]] = {
 }
 
 
-@login_required
 @require_POST
 def party_answer(request: HttpRequest, reference: str, name: str) -> HttpResponse:
-    """The respondent's answer, or a party's answer to a question: text and evidence."""
-    view = view_for(reference, request.user)
+    """The respondent's answer, or a party's answer to a question: text and evidence. A
+    visitor answers a question through their complaint's signed link."""
+    visitor = _visitor_complaint(request)
+    if not request.user.is_authenticated and visitor is None:
+        return redirect_to_login(request.get_full_path())
+    view = view_for(reference, request.user, visitor)
     if view is None or view.case is None or view.role not in (COMPLAINANT, RESPONDENT):
         raise Http404("No complaint with this number is visible to you.")
     if name not in PARTY_ACTIONS:
@@ -151,23 +132,32 @@ def party_answer(request: HttpRequest, reference: str, name: str) -> HttpRespons
     party, act, told = PARTY_ACTIONS[name]
     if party and view.role != party:
         raise Http404("No such form.")
-    evidence = _kept_evidence(request)
-    uploaded, errors = _accept_uploads(request, view.case.type_key)
+    visitor = _visitor_of(request, view)
+    evidence = kept_evidence(request)
+    uploaded, refused = accept_uploads(request, view.case.type_key)
     evidence += uploaded
+    errors = [{"code": exc.code, "message": f"{exc.filename}: {exc.message}"} for exc in refused]
     limit = view.complaint_type.evidence.max_files
     if len(evidence) > limit:
         errors.append({"code": "too_many_files", "message": f"Attach at most {limit} files."})
     if errors:
         return _render_complaint(request, view, form=name, errors=errors, kept=evidence, status=400)
+    as_visitor = {"visitor_complaint": visitor} if visitor is not None else {}
     try:
-        act(user=request.user, case=view.case, text=request.POST.get("text", ""), evidence=evidence)
-    except ActionRefused as refused:
-        errors = [{"code": refused.code, "message": refused.message}]
+        act(
+            user=request.user,
+            case=view.case,
+            text=request.POST.get("text", ""),
+            evidence=evidence,
+            **as_visitor,
+        )
+    except ActionRefused as refused_action:
+        errors = [{"code": refused_action.code, "message": refused_action.message}]
         return _render_complaint(
-            request, view, form=name, errors=errors, kept=evidence, status=refused.status
+            request, view, form=name, errors=errors, kept=evidence, status=refused_action.status
         )
     messages.success(request, told)
-    return redirect(reverse("complaint", args=[reference]) + f"#{name}")
+    return redirect(_complaint_url(request, reference) + f"#{name}")
 
 
 @login_required

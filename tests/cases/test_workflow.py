@@ -3,11 +3,12 @@
 import threading
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from ombuds.accounts.models import Department
+from ombuds.cases import history
 from ombuds.cases.actions import file_complaint
 from ombuds.cases.decisions import (
     Decision,
@@ -27,6 +28,7 @@ from ombuds.cases.handling import (
     request_information,
     sweep_deadlines,
 )
+from ombuds.cases.history import verify_case
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.directory.models import Listing
 from ombuds.intake.checks import Filer, Submission
@@ -269,7 +271,7 @@ def test_claim_next_with_8_concurrent_agents_never_gives_a_case_twice():
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection
 
     threads = [threading.Thread(target=work, args=(a,)) for a in agents]
     for thread in threads:
@@ -280,6 +282,44 @@ def test_claim_next_with_8_concurrent_agents_never_gives_a_case_twice():
     assert len(claimed) == 40 and len(set(claimed)) == 40
     assert Case.objects.filter(assigned_to__isnull=True).count() == 0
     assert connection.vendor in ("postgresql", "sqlite")
+    for case in Case.objects.filter(pk__in=claimed):
+        (event,) = case.events.filter(kind="claimed")
+        assert event.actor_id == case.assigned_to_id and verify_case(case) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_claim_next_outside_a_transaction_returns_the_whole_case_and_undoes_a_failed_claim(
+    monkeypatch,
+):
+    """Claim next as the web and API call it (no transaction around it): an appeal comes back
+    with its decision and statement as the ORM would load them, and a claim that fails half
+    way leaves the case in the queue with its history untouched."""
+    market = make_market()
+    department = Department.objects.get(code="listing_compliance")
+    first, second = agent("ada", "listing_compliance"), agent("ben", "listing_compliance")
+    seller = make_user("bobseller", member=market.supplier)
+    file_report(make_user("rhea"), market.listing)
+    case = claim_next_case(agent=first, department=department)
+    decide_case(agent=first, case=case, decision=Decision("upheld", STATEMENT, []))
+    open_appeal(user=seller, case=case, reason="The bracelet is resin; here is the invoice.")
+    assert claim_next_case(agent=first, department=department) is None  # not their own appeal
+
+    events_before = case.events.count()
+    monkeypatch.setattr(history, "event_hash", lambda **_: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        claim_next_case(agent=second, department=department)
+    monkeypatch.undo()
+    case.refresh_from_db()
+    assert case.assigned_to is None and case.status == CaseStatus.APPEALED
+    assert case.events.count() == events_before
+
+    claimed = claim_next_case(agent=second, department=department)
+    assert claimed.pk == case.pk and claimed.assigned_to == second
+    assert claimed.status == CaseStatus.APPEALED and claimed.outcome == "upheld"
+    assert claimed.statement == Case.objects.get(pk=case.pk).statement
+    assert claimed.statement["ground"] == STATEMENT.ground
+    assert claimed.department == department and claimed.decided_by == first
+    assert claimed.event_count == events_before + 1 and verify_case(claimed) is None
 
 
 @pytest.mark.django_db

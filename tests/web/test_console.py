@@ -735,3 +735,83 @@ def test_an_agent_claims_a_case_found_by_search(client):
     case.refresh_from_db()
     assert case.assigned_to == insider and case.status == "in_review"
     assert "Claim this case" not in client.get(f"/console/cases/{case.reference}/").content.decode()
+
+
+def test_a_visitor_reporter_answers_a_question_through_the_link_in_the_email(people, mailbox):
+    """A reporter without an account is asked by email, opens the signed link and answers with
+    a file; nobody else can answer or see that file, and the respondent never learns who."""
+    from ombuds.notify.outbox import deliver_outbox
+
+    email = "vera.visitor@example.org"
+    visitor = Client()
+    filed = file_through_form(visitor, FILINGS_BY_KEY["prohibited_goods"], visitor_email=email)
+    key = filed["Location"].partition("?k=")[2]
+    assert Client().get(f"/reports/confirm/{key}/").status_code == 302
+    complaint = Complaint.objects.select_related("case").get(complainant_email=email)
+    case = complaint.case
+    agent = claimed(people, complaint)
+    asked = act(
+        agent, case, "request_information", party="complainant", question="Which photo?", days="2"
+    )
+    assert asked.status_code == 302
+    deliver_outbox()
+    question_email = mailbox.body(mailbox.to(email)[-1])
+    assert "Which photo?" in question_email
+    link = re.search(r"http://\S+/complaints/(CMP-\w+)/\?k=(\S+)", question_email)
+    assert link and link.group(1) == complaint.reference
+    path, key = f"/complaints/{complaint.reference}/", link.group(2)
+
+    page = Client().get(f"{path}?k={key}").text
+    assert "Which photo?" in page and 'id="form-information"' in page
+    assert f'action="{path}information/?k={key}"' in page
+
+    answer_url = f"{path}information/"
+    stranger_post = Client().post(answer_url, {"text": "I am not Vera."})
+    assert stranger_post.status_code == 302 and "/accounts/login/" in stranger_post["Location"]
+    forged = Client().post(f"{answer_url}?k={key}x", {"text": "Forged."})
+    assert forged.status_code == 302 and "/accounts/login/" in forged["Location"]
+    # Her key answers on her complaint only.
+    other = report(people, "copyright")
+    on_other = Client().post(f"/complaints/{other.reference}/information/?k={key}", {"text": "x"})
+    assert on_other.status_code == 404
+    assert client_of(people.bob).post(answer_url, {"text": "Me?"}).status_code == 404
+    assert not PartyStatement.objects.exists()
+
+    blank = visitor.post(
+        f"{answer_url}?k={key}",
+        {"text": "", "evidence": [SimpleUploadedFile("second.png", corpus.png())]},
+    )
+    assert blank.status_code == 422 and "Write your answer." in blank.text
+    kept = re.search(r'name="evidence_ids" value="([^"]+)"', blank.text).group(1)
+    # The kept file is this browser's: another visitor's form cannot take it.
+    Client().post(f"{answer_url}?k={key}", {"text": "Taken.", "evidence_ids": kept})
+    statement = PartyStatement.objects.get()
+    assert statement.evidence.count() == 0
+    statement.delete()
+    case.information_requests.update(answered_at=None)
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.WAITING)
+
+    answered = visitor.post(
+        f"{answer_url}?k={key}", {"text": "The second photo, bottom left.", "evidence_ids": kept}
+    )
+    assert answered.status_code == 302 and answered["Location"] == f"{path}?k={key}#information"
+    statement = PartyStatement.objects.get()
+    assert statement.author is None and statement.complaint == complaint
+    assert statement.party == "complainant" and statement.evidence.count() == 1
+    case.refresh_from_db()
+    assert case.status == CaseStatus.IN_REVIEW
+    event = case.events.order_by("-seq").first()
+    assert event.kind == "information_provided" and event.actor is None
+
+    page = visitor.get(f"{path}?k={key}").text
+    assert "The second photo, bottom left." in page and 'id="form-information"' not in page
+    item = statement.evidence.get()
+    assert f'href="/evidence/{item.public_id}/?k={key}"' in page
+    assert Client().get(f"/evidence/{item.public_id}/?k={key}").status_code == 200
+    assert Client().get(f"/evidence/{item.public_id}/").status_code == 404
+    assert client_of(people.bob).get(f"/evidence/{item.public_id}/").status_code == 404
+    assert agent.get(f"/evidence/{item.public_id}/").status_code == 200
+    agent_page = agent.get(f"/console/cases/{case.reference}/").text
+    assert f"{email} (visitor, {complaint.reference})" in agent_page
+    respondent_page = client_of(people.bob).get(f"/complaints/{case.reference}/").text
+    assert "vera" not in respondent_page.lower() and complaint.reference not in respondent_page
