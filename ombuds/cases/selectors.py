@@ -368,12 +368,21 @@ def _information_requested(r: _Reading) -> str | None:
 
 def _information_provided(r: _Reading) -> str | None:
     party = r.data.get("party")
+    event = r.event
     if r.role == AGENT:
-        return f"The {party} answered the question ({r.actor})."
+        who = r.actor
+        if event.actor_id is None and event.complaint_id is not None:
+            who = f"{event.complaint.complainant_email}, visitor"
+        return f"The {party} answered the question ({who})."
     if r.role != party:
         return None
-    if r.role == COMPLAINANT and r.own is not None and r.event.actor_id != r.own.complainant_id:
-        return "Another reporter answered the question. The case continues."
+    if r.role == COMPLAINANT and r.own is not None:
+        if event.complaint_id is not None:  # the filing they answered through
+            mine = event.complaint_id == r.own.pk
+        else:
+            mine = event.actor_id == r.own.complainant_id
+        if not mine:
+            return "Another reporter answered the question. The case continues."
     return "You answered the question. The case continues."
 
 

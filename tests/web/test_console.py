@@ -750,6 +750,8 @@ def test_a_visitor_reporter_answers_a_question_through_the_link_in_the_email(peo
     complaint = Complaint.objects.select_related("case").get(complainant_email=email)
     case = complaint.case
     agent = claimed(people, complaint)
+    member_report = report(people, "prohibited_goods")  # a member reports the same listing
+    assert member_report.case_id == case.pk
     asked = act(
         agent, case, "request_information", party="complainant", question="Which photo?", days="2"
     )
@@ -805,6 +807,11 @@ def test_a_visitor_reporter_answers_a_question_through_the_link_in_the_email(peo
 
     page = visitor.get(f"{path}?k={key}").text
     assert "The second photo, bottom left." in page and 'id="form-information"' not in page
+    assert "You answered the question." in page
+    member = client_of(people.get(FILINGS_BY_KEY["prohibited_goods"].filer))
+    member_page = member.get(f"/complaints/{member_report.reference}/").text
+    assert "Another reporter answered the question." in member_page
+    assert 'id="form-information"' not in member_page and "vera" not in member_page.lower()
     item = statement.evidence.get()
     assert f'href="/evidence/{item.public_id}/?k={key}"' in page
     assert Client().get(f"/evidence/{item.public_id}/?k={key}").status_code == 200
@@ -813,5 +820,6 @@ def test_a_visitor_reporter_answers_a_question_through_the_link_in_the_email(peo
     assert agent.get(f"/evidence/{item.public_id}/").status_code == 200
     agent_page = agent.get(f"/console/cases/{case.reference}/").text
     assert f"{email} (visitor, {complaint.reference})" in agent_page
+    assert f"The complainant answered the question ({email}, visitor)." in agent_page
     respondent_page = client_of(people.bob).get(f"/complaints/{case.reference}/").text
     assert "vera" not in respondent_page.lower() and complaint.reference not in respondent_page
