@@ -1051,6 +1051,65 @@ def page_sql(world: World, page_list: list[Page]) -> None:
                 print("      " + line)
 
 
+def _search_queries(world: World) -> list[tuple[str, str]]:
+    """What agents type into the console's search, found in the seeded data."""
+    dept = world.departments[CLAIM_DEPARTMENT]
+    report_case = _sql(
+        "SELECT id FROM cases_case WHERE department_id = %s AND kind = 'report' "
+        "AND reference <> %s ORDER BY id DESC LIMIT 1",
+        [dept, world.history_reference],
+    )[0][0]
+    complaint, visitor = _sql(
+        "SELECT (SELECT reference FROM cases_complaint WHERE case_id = %s LIMIT 1), "
+        "(SELECT complainant_email FROM cases_complaint co JOIN cases_case c ON c.id = co.case_id"
+        " WHERE c.department_id = %s AND co.complainant_id IS NULL LIMIT 1)",
+        [report_case, dept],
+    )[0]
+    member = _sql(
+        "SELECT m.member_id FROM directory_member m JOIN cases_case c ON c.respondent_id = m.id "
+        "WHERE c.department_id = %s LIMIT 1",
+        [dept],
+    )[0][0]
+    return [
+        ("case number", world.history_reference),
+        ("complaint number", complaint),
+        ("member ID", member),
+        ("listing URL", f"https://market.example/product/item-{report_case}.html"),
+        ("visitor's email", visitor),
+        ("words in every complaint", "identical photos"),
+        ("words in none", "counterfeit watches"),
+    ]
+
+
+def search_page(world: World) -> None:
+    """The console's search page in-process: each kind of query, 5 times."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from ombuds.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(pk=world.page_agent))
+    print("\n== Console search (in-process, test client; 5 requests each, median) ==")
+    for label, query in _search_queries(world):
+        path = "/console/search/?" + urllib.parse.urlencode({"q": query})
+        runs = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as captured:
+                began = time.perf_counter()
+                response = client.get(path)
+                runs.append(((time.perf_counter() - began) * 1000, captured.captured_queries))
+            assert response.status_code == 200, response.status_code
+        found = response.content.count(b'href="/console/cases/')
+        took, queries = sorted(runs, key=lambda r: r[0])[2]
+        slowest = max(queries, key=lambda q: float(q["time"]))
+        print(
+            f"  {label:26} {query[:48]!r:50} {took:8.1f} ms, {found:3} cases shown, "
+            f"{len(queries)} statements, slowest {float(slowest['time']) * 1000:.0f} ms"
+        )
+
+
 def profile_page(world: World, page: Page, requests: int = 20) -> None:
     """cProfile of in-process requests: where the page's Python time goes."""
     from django.test import Client
@@ -1172,6 +1231,7 @@ def main() -> int:
         server.stop()
         server = None
         page_sql(world, page_list)
+        search_page(world)
         if _pct(page_list[1].ms, 0.95) >= GOAL_PAGE_P95_MS:
             profile_page(world, page_list[1])
 

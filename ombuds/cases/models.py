@@ -165,6 +165,8 @@ class Complaint(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            # The console's search lists the newest matches first.
+            models.Index(fields=["created_at"], name="complaint_created"),
             models.Index(
                 fields=["complainant", "type_key", "target_key"], name="complaint_dup_user"
             ),

@@ -32,7 +32,6 @@ from ombuds.cases.models import (
     Sanction,
 )
 from ombuds.directory.models import Listing, Member, Store
-from ombuds.directory.urls import looks_like_url, normalize_url
 from ombuds.evidence.models import Evidence
 from ombuds.policy.loader import get_policy
 from ombuds.policy.schema import ComplaintType
@@ -658,44 +657,6 @@ def agent_cases(agent: Any) -> list[Case]:
         )
         .select_related("listing", "respondent", "department")
         .order_by("-breached", "due_at", "pk")[:200]
-    )
-
-
-def search_cases(agent: Any, query: str, limit: int = 50) -> list[Case]:
-    """Cases of the agent's departments by case or complaint number, member (ID, name or
-    email; respondent or complainant), listing or store URL, and the words of answers."""
-    text = query.strip()[:200]
-    if not text:
-        return []
-    upper = text.upper()
-    if upper.startswith("CASE-"):
-        match = Q(reference=upper)
-    elif upper.startswith("CMP-"):
-        match = Q(pk__in=Complaint.objects.filter(reference=upper).values("case_id"))
-    else:
-        members = Member.objects.filter(
-            Q(member_id__iexact=text) | Q(email__iexact=text) | Q(display_name__icontains=text)
-        ).values("pk")
-        filings = Complaint.objects.filter(
-            Q(complainant_member__in=members)
-            | Q(complainant_email__iexact=text)
-            | Q(complainant_name__icontains=text)
-            | Q(target_input__icontains=text)
-            | Q(answers__icontains=text)
-        ).values("case_id")
-        said = PartyStatement.objects.filter(text__icontains=text).values("case_id")
-        match = Q(respondent__in=members) | Q(pk__in=filings) | Q(pk__in=said)
-        if looks_like_url(text):
-            url = normalize_url(text)
-            listings = Listing.objects.filter(product_url=url).values("pk")
-            owners = Store.objects.filter(Q(store_url=url) | Q(minisite_url=url)).values("owner_id")
-            listed = Complaint.objects.filter(listings__in=listings).values("case_id")
-            match |= Q(listing__in=listings) | Q(respondent__in=owners) | Q(pk__in=listed)
-    return list(
-        Case.objects.filter(department__code__in=getattr(agent, "department_codes", ()))
-        .filter(match)
-        .select_related("listing", "respondent", "department")
-        .order_by("-created_at")[:limit]
     )
 
 

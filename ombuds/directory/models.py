@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 
 from ombuds.directory.urls import normalize_url
 
@@ -32,6 +32,8 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["member_id"]
+        # The console finds a member by their ID typed in any case.
+        indexes = [models.Index(Upper("member_id"), name="member_id_any_case")]
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.member_id})"

@@ -42,6 +42,7 @@ from ombuds.cases.handling import (
     transfer_case,
 )
 from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
+from ombuds.cases.search import search_cases
 from ombuds.cases.selectors import (
     Dossier,
     agent_cases,
@@ -50,7 +51,6 @@ from ombuds.cases.selectors import (
     dossier_for,
     dossier_of,
     queue_page,
-    search_cases,
     target_label,
     time_left,
 )
