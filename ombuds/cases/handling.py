@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.utils import timezone
 from ombuds.accounts.models import Department, User
 from ombuds.cases.deadlines import due_time
 from ombuds.cases.errors import ActionRefused, forbidden
-from ombuds.cases.history import append_statement, next_event, record_event
+from ombuds.cases.history import GENESIS, event_hash_sql, record_event
 from ombuds.cases.models import (
     OPEN_STATUSES,
     QUEUED_STATUSES,
@@ -94,18 +95,35 @@ def claim_next_case(*, agent: User, department: Department) -> Case | None:
     return None
 
 
+# Claim next on PostgreSQL, one statement: take the top case of the queue (skipping those other
+# agents hold), give it to the agent and write its `claimed` event, hashed by the database onto
+# the case's head of chain (`event_hash_sql`).
 _CLAIM_NEXT_SQL = """
-UPDATE cases_case SET assigned_to_id = %(agent)s, assigned_at = %(now)s, updated_at = %(now)s,
-    status = CASE WHEN status = 'submitted' THEN 'in_review' ELSE status END
-WHERE id = (
-    SELECT id FROM cases_case
+WITH head AS MATERIALIZED (
+    SELECT id, reference, event_count + 1 AS seq,
+           coalesce(nullif(last_event_hash, ''), %(genesis)s) AS prev
+    FROM cases_case
     WHERE department_id = %(department)s AND assigned_to_id IS NULL
       AND status IN ('submitted', 'appealed')
       AND (status <> 'appealed' OR decided_by_id IS DISTINCT FROM %(agent)s)
     ORDER BY breached DESC, due_at, reporter_count DESC, id
     LIMIT 1 FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE cases_case SET assigned_to_id = %(agent)s, assigned_at = %(now)s, updated_at = %(now)s,
+        status = CASE WHEN cases_case.status = 'submitted' THEN 'in_review'
+                      ELSE cases_case.status END,
+        event_count = head.seq, last_event_hash = {event_hash}
+    FROM head WHERE cases_case.id = head.id
+    RETURNING {case_columns}
+), event AS (
+    INSERT INTO cases_caseevent
+        (case_id, seq, kind, actor_id, complaint_id, data, created_at, prev_hash, hash)
+    SELECT head.id, head.seq, 'claimed', %(agent)s, NULL, %(data)s::jsonb, %(now)s, head.prev,
+           claimed.last_event_hash
+    FROM head JOIN claimed ON claimed.id = head.id
 )
-RETURNING """ + ", ".join(field.column for field in Case._meta.concrete_fields)
+SELECT * FROM claimed
+"""
 
 
 @functools.cache
@@ -130,38 +148,44 @@ def _case_from_row(row: tuple[Any, ...]) -> Case:
     return Case.from_db(connection.alias, names, values)
 
 
+def _claim_statement(agent: User, department: Department) -> tuple[str, dict[str, Any]]:
+    now = timezone.now()
+    data = {"agent": agent.username}
+    hash_sql, hash_params = event_hash_sql(
+        reference_sql="head.reference", seq_sql="head.seq", prev_sql="head.prev",
+        kind="claimed", actor_id=agent.pk, complaint_id=None, data=data,
+        created_at=now.isoformat(),
+    )  # fmt: skip
+    columns = ", ".join(f"cases_case.{field.column}" for field in Case._meta.concrete_fields)
+    sql = _CLAIM_NEXT_SQL.replace("{event_hash}", hash_sql).replace("{case_columns}", columns)
+    params = {
+        "agent": agent.pk, "department": department.pk, "now": now, "genesis": GENESIS,
+        "data": json.dumps(data), **hash_params,
+    }  # fmt: skip
+    return sql, params
+
+
 def _claim_next_on_postgresql(agent: User, department: Department) -> Case | None:
-    """One statement takes the top case (skipping those other agents hold), one more writes
-    the `claimed` event, in one transaction."""
-    params = {"agent": agent.pk, "now": timezone.now(), "department": department.pk}
+    sql, params = _claim_statement(agent, department)
     server_side_binding = connection.settings_dict["OPTIONS"].get("server_side_binding")
-    if connection.in_atomic_block or server_side_binding:
-        with transaction.atomic():
-            case = next(iter(Case.objects.raw(_CLAIM_NEXT_SQL, params)), None)
-            if case is not None:
-                record_event(case, "claimed", actor=agent, data={"agent": agent.username})
-        return case
-    # Outside any transaction of the caller's, the transaction's BEGIN and COMMIT travel with
-    # the two statements (client-side binding sends "a; b" as one query): two round trips to
-    # the server for the whole claim instead of four, which is most of its time under load.
     with connection.cursor() as cursor:
-        try:
-            cursor.execute("BEGIN; " + _CLAIM_NEXT_SQL, params)
-            cursor.nextset()
-            row = cursor.fetchone()
-            if row is None:
-                cursor.execute("COMMIT")
-                return None
-            case = _case_from_row(row)
-            event = next_event(case, "claimed", actor=agent, data={"agent": agent.username})
-            sql, event_params = append_statement(event)
-            cursor.execute(sql + "; COMMIT", event_params)
-        except BaseException:
-            with contextlib.suppress(DatabaseError):  # a broken connection rolls back by itself
-                cursor.execute("ROLLBACK")
-            raise
-    case.event_count, case.last_event_hash = event.seq, event.hash
-    return case
+        if connection.in_atomic_block or server_side_binding:
+            with transaction.atomic():
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+        else:
+            # Outside any transaction of the caller's, BEGIN and COMMIT travel with the
+            # statement (client-side binding sends "a; b; c" as one query): the whole claim is
+            # one round trip to the server, which is most of its time under load.
+            try:
+                cursor.execute(f"BEGIN; {sql}; COMMIT", params)
+                cursor.nextset()
+                row = cursor.fetchone()
+            except BaseException:
+                with contextlib.suppress(DatabaseError):  # a broken connection rolls back
+                    cursor.execute("ROLLBACK")
+                raise
+    return _case_from_row(row) if row is not None else None
 
 
 def claim_case(*, agent: User, case: Case) -> Case:

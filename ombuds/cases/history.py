@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,11 +17,12 @@ from ombuds.cases.models import Case, CaseEvent, Complaint
 GENESIS = "0" * 64
 
 
-def event_hash(
-    *, case_reference: str, seq: int, kind: str, actor_id: int | None, complaint_id: int | None,
-    data: dict[str, Any], created_at: str, prev_hash: str,
+def _canonical(
+    *, case_reference: Any, seq: Any, kind: str, actor_id: int | None, complaint_id: int | None,
+    data: dict[str, Any], created_at: str, prev_hash: Any,
 ) -> str:  # fmt: skip
-    canonical = json.dumps(
+    """The text an event's hash is taken of: its fields as JSON with sorted keys."""
+    return json.dumps(
         {
             "case": case_reference,
             "seq": seq,
@@ -36,7 +38,54 @@ def event_hash(
         ensure_ascii=False,
         default=str,
     )
+
+
+def event_hash(
+    *, case_reference: str, seq: int, kind: str, actor_id: int | None, complaint_id: int | None,
+    data: dict[str, Any], created_at: str, prev_hash: str,
+) -> str:  # fmt: skip
+    canonical = _canonical(
+        case_reference=case_reference, seq=seq, kind=kind, actor_id=actor_id,
+        complaint_id=complaint_id, data=data, created_at=created_at, prev_hash=prev_hash,
+    )  # fmt: skip
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def event_hash_sql(
+    *, reference_sql: str, seq_sql: str, prev_sql: str, kind: str, actor_id: int | None,
+    complaint_id: int | None, data: dict[str, Any], created_at: str,
+) -> tuple[str, dict[str, str]]:  # fmt: skip
+    """PostgreSQL: `event_hash` as an SQL expression with named parameters, for an event whose
+    case only the statement itself finds (claim next picks its case and records the event in
+    one statement). `reference_sql` and `prev_sql` are expressions of ASCII text (a reference,
+    a hex hash), `seq_sql` of an integer. The canonical text is Python's, with three holes the
+    expressions fill; the database takes its SHA-256 (PostgreSQL 11 and later)."""
+    text = _canonical(
+        case_reference="\x00reference\x00", seq="\x00seq\x00", prev_hash="\x00prev\x00",
+        kind=kind, actor_id=actor_id, complaint_id=complaint_id, data=_normalized(data),
+        created_at=created_at,
+    )  # fmt: skip
+    holes = {  # each placeholder as it reads in the JSON text -> the SQL that fills it
+        json.dumps("\x00reference\x00"): f"to_json({reference_sql})::text",
+        json.dumps("\x00seq\x00"): f"({seq_sql})::text",
+        json.dumps("\x00prev\x00"): f"to_json({prev_sql})::text",
+    }
+    if any(text.count(mark) != 1 for mark in holes):
+        raise ValueError("the event's data holds a placeholder: it cannot be hashed in SQL")
+    pieces, params = [], {}
+    for part in re.split("(" + "|".join(map(re.escape, holes)) + ")", text):
+        if part in holes:
+            pieces.append(holes[part])
+        else:
+            name = f"hash_{len(params)}"
+            params[name] = part
+            pieces.append(f"%({name})s")
+    return f"encode(sha256(convert_to({' || '.join(pieces)}, 'UTF8')), 'hex')", params
+
+
+def _normalized(data: dict[str, Any] | None) -> dict[str, Any]:
+    """The data as it reads back from the database's JSON: what the hash must cover."""
+    return json.loads(json.dumps(data or {}, default=str))
 
 
 def next_event(
@@ -48,7 +97,7 @@ def next_event(
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
     """The case's next event, hashed onto the one before it, not yet written."""
-    data = json.loads(json.dumps(data or {}, default=str))
+    data = _normalized(data)
     seq = case.event_count + 1
     prev = case.last_event_hash or GENESIS
     created_at = timezone.now()

@@ -33,16 +33,27 @@ QUEUED_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.APPEALED)
 class Case(models.Model):
     """What an agent works: one complaint, or every report about the same target."""
 
-    reference = models.CharField(max_length=20, unique=True)
+    # Every index of this table is written again when an agent claims a case (the claim changes
+    # indexed columns): the table has none that another index already begins with, and none
+    # for columns nothing looks up (`reference` is unique by a constraint, which has no
+    # pattern-matching twin).
+    reference = models.CharField(max_length=20)
     type_key = models.CharField(max_length=50)
     kind = models.CharField(max_length=10)
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="cases")
-    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, db_index=False)
     status = models.CharField(
         max_length=12, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED
     )
     respondent = models.ForeignKey(
-        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="cases_against"
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases_against",
+        db_index=False,
     )
     target_key = models.CharField(max_length=120)
     listing = models.ForeignKey(Listing, on_delete=models.SET_NULL, null=True, blank=True)
@@ -78,6 +89,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         related_name="decided_cases",
+        db_index=False,
     )
     outcome = models.CharField(max_length=50, blank=True)
     statement = models.JSONField(default=dict, blank=True)
@@ -112,11 +124,12 @@ class Case(models.Model):
             models.Index(fields=["respondent", "status"], name="case_respondent"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["reference"], name="case_reference_unique"),
             models.UniqueConstraint(
                 fields=["type_key", "target_key"],
                 condition=Q(kind="report", status__in=["submitted", "in_review", "waiting"]),
                 name="one_open_report_case_per_target",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -130,7 +143,7 @@ class Case(models.Model):
 class Complaint(models.Model):
     """One filing by one complainant: a complaint, a report or a dispute."""
 
-    reference = models.CharField(max_length=20, unique=True)
+    reference = models.CharField(max_length=20)  # unique by a constraint, as Case's
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints"
     )
@@ -164,6 +177,9 @@ class Complaint(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="complaint_reference_unique")
+        ]
         indexes = [
             # The console's search lists the newest matches first.
             models.Index(fields=["created_at"], name="complaint_created"),
@@ -182,7 +198,8 @@ class Complaint(models.Model):
 class CaseEvent(models.Model):
     """One entry of a case's append-only history; each holds the hash of the one before."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    # Looked up by (case, seq): the unique constraint's index serves it.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=40)
     actor = models.ForeignKey(

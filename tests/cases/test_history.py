@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from django.db import connection
 from django.test import Client
 
-from ombuds.cases.history import GENESIS, event_hash, verify_all, verify_case
+from ombuds.cases.history import GENESIS, event_hash, event_hash_sql, verify_all, verify_case
 from ombuds.cases.models import Case, CaseEvent
 from tests.cases.filings import FILINGS_BY_KEY, filed, make_people
 
@@ -100,3 +101,32 @@ def test_a_removed_last_event_is_found(joined_case):
     broken = verify_case(case)
     assert broken is not None and broken.seq == 2
     assert "missing" in broken.reason
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the database hashes events on PostgreSQL only"
+)
+def test_postgresql_hashes_an_event_exactly_as_python_does():
+    """Claim next has PostgreSQL hash its event (one statement): the same text, the same hash,
+    whatever the data holds."""
+    fields = {
+        "kind": "claimed", "actor_id": 7, "complaint_id": None,
+        "data": {"agent": "zoë", "note": 'say "ok"\n\ttab \\ ü 漢字', "n": 3, "z": [1, None]},
+        "created_at": "2026-12-01T08:10:14.778533+00:00",
+    }  # fmt: skip
+    sql, params = event_hash_sql(
+        reference_sql="%(reference)s::text",
+        seq_sql="%(seq)s::int",
+        prev_sql="%(prev)s::text",
+        **fields,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {sql}", {**params, "reference": "CASE-ABC234", "seq": 12, "prev": "ab" * 32}
+        )
+        (in_sql,) = cursor.fetchone()
+    assert in_sql == event_hash(case_reference="CASE-ABC234", seq=12, prev_hash="ab" * 32, **fields)
+    with pytest.raises(ValueError):
+        event_hash_sql(
+            reference_sql="r", seq_sql="1", prev_sql="p", **{**fields, "data": {"x": "\x00seq\x00"}}
+        )
