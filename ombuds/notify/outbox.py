@@ -17,7 +17,7 @@ from django.utils import timezone
 from psycopg import pq
 
 from ombuds.notify.models import OutboxEmail
-from ombuds.notify.smtp import CarefulSMTP
+from ombuds.notify.smtp import CarefulSMTP, RefusedAfterCommit
 from ombuds.policy.loader import get_policy
 
 logger = logging.getLogger(__name__)
@@ -152,6 +152,9 @@ def _deliver_over_smtp(messages: list[OutboxEmail]) -> int:
                         message, subject
                     ),
                 )
+            except RefusedAfterCommit as exc:
+                _failed(message, exc, recorded_as_sent=True)
+                continue
             except (OSError, smtplib.SMTPException) as exc:
                 _failed(message, exc)
                 if isinstance(exc, OSError | smtplib.SMTPServerDisconnected):
@@ -163,19 +166,20 @@ def _deliver_over_smtp(messages: list[OutboxEmail]) -> int:
             sent += 1
     finally:
         smtp.close()
-    for message in messages[sent:]:
-        OutboxEmail.objects.filter(pk=message.pk, status=OutboxEmail.Status.SENDING).update(
-            status=OutboxEmail.Status.PENDING
-        )
+    OutboxEmail.objects.filter(  # those the batch did not reach
+        pk__in=[message.pk for message in messages], status=OutboxEmail.Status.SENDING
+    ).update(status=OutboxEmail.Status.PENDING)
     return sent
 
 
-def _failed(message: OutboxEmail, exc: Exception) -> None:
+def _failed(message: OutboxEmail, exc: Exception, *, recorded_as_sent: bool = False) -> None:
     attempts = message.attempts + 1
     status = OutboxEmail.Status.FAILED if attempts >= MAX_ATTEMPTS else OutboxEmail.Status.PENDING
     logger.warning("Email %s to %s failed (attempt %s): %s", message.pk, message.to, attempts, exc)
-    OutboxEmail.objects.filter(pk=message.pk, status=OutboxEmail.Status.SENDING).update(
+    was = OutboxEmail.Status.SENT if recorded_as_sent else OutboxEmail.Status.SENDING
+    OutboxEmail.objects.filter(pk=message.pk, status=was).update(
         status=status,
+        sent_at=None,
         attempts=attempts,
         last_error=str(exc)[:1000],
         next_attempt_at=timezone.now() + timedelta(seconds=min(3600, 2**attempts * 15)),

@@ -18,6 +18,11 @@ from email.message import Message
 from django.conf import settings
 
 
+class RefusedAfterCommit(smtplib.SMTPDataError):
+    """The server refused the message after its final ".": it was recorded as sent, and it
+    was not; it is to be sent again."""
+
+
 class CarefulSMTP:
     """One SMTP connection per batch, with the commit hook described above."""
 
@@ -68,7 +73,7 @@ class CarefulSMTP:
         finish()
         code, reply = connection.getreply()
         if code != 250:
-            raise smtplib.SMTPDataError(code, reply)
+            raise RefusedAfterCommit(code, reply)
 
     def close(self) -> None:
         try:

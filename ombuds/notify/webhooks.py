@@ -84,7 +84,14 @@ def _check_address(url: str) -> None:
 
 
 def _claim(limit: int) -> list[WebhookDelivery]:
+    """Take due deliveries for this worker; those of a worker that died come back once its
+    lease has run out (receivers deduplicate by `webhook-id`, so a resend is harmless)."""
     now = timezone.now()
+    stale = now - timedelta(seconds=settings.OMBUDS_OUTBOX_LEASE_SECONDS)
+    WebhookDelivery.objects.filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale),
+        status=WebhookDelivery.Status.SENDING,
+    ).update(status=WebhookDelivery.Status.PENDING)
     due = Q(status=WebhookDelivery.Status.PENDING) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
@@ -95,13 +102,23 @@ def _claim(limit: int) -> list[WebhookDelivery]:
             .values_list("id", flat=True)[:limit]
         )
         WebhookDelivery.objects.filter(id__in=ids, status=WebhookDelivery.Status.PENDING).update(
-            status=WebhookDelivery.Status.SENDING
+            status=WebhookDelivery.Status.SENDING, claimed_at=now
         )
     return list(
         WebhookDelivery.objects.select_related("endpoint").filter(
-            id__in=ids, status=WebhookDelivery.Status.SENDING
+            id__in=ids, status=WebhookDelivery.Status.SENDING, claimed_at=now
         )
     )
+
+
+def _renew_lease(delivery: WebhookDelivery) -> bool:
+    """Just before posting: still ours (no other worker took it back after a long batch)?"""
+    now = timezone.now()
+    renewed = WebhookDelivery.objects.filter(
+        pk=delivery.pk, status=WebhookDelivery.Status.SENDING, claimed_at=delivery.claimed_at
+    ).update(claimed_at=now)
+    delivery.claimed_at = now
+    return bool(renewed)
 
 
 def deliver_webhooks(limit: int = 100) -> int:
@@ -114,6 +131,8 @@ def deliver_webhooks(limit: int = 100) -> int:
 
 
 def _attempt(session: requests.Session, delivery: WebhookDelivery) -> int:
+    if not _renew_lease(delivery):
+        return 0
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False)
     headers = {
         "content-type": "application/json",

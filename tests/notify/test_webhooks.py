@@ -6,6 +6,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
@@ -133,3 +134,33 @@ def test_endpoints_receive_only_their_events(receiver, endpoint):
     assert list(WebhookDelivery.objects.values_list("event_type", flat=True)) == ["sanction.lifted"]
     with pytest.raises(ValueError, match="unknown webhook event"):
         queue_webhook("case.exploded", {})
+
+
+def test_a_delivery_left_sending_by_a_dead_worker_goes_out_after_its_lease(receiver, endpoint):
+    queue_webhook("case.decided", {"case": "CASE-DEAD"})
+    queue_webhook("case.decided", {"case": "CASE-BUSY"})
+    dead, busy = WebhookDelivery.objects.order_by("created_at")
+    lease = timedelta(seconds=120)  # OMBUDS_OUTBOX_LEASE_SECONDS
+    # One worker died holding `dead`; another is posting `busy` right now.
+    WebhookDelivery.objects.filter(pk=dead.pk).update(
+        status="sending", claimed_at=timezone.now() - lease - timedelta(seconds=1)
+    )
+    WebhookDelivery.objects.filter(pk=busy.pk).update(status="sending", claimed_at=timezone.now())
+    assert deliver_webhooks() == 1
+    assert [json.loads(b)["data"]["case"] for _, b in receiver.requests] == ["CASE-DEAD"]
+    dead.refresh_from_db()
+    busy.refresh_from_db()
+    assert dead.status == "delivered" and busy.status == "sending"
+
+
+def test_a_worker_whose_lease_was_taken_over_does_not_post_again(receiver, endpoint):
+    """A batch so slow that its lease ran out: another worker took the delivery back; the
+    first one, reaching it at last, leaves it to them."""
+    from ombuds.notify import webhooks
+
+    queue_webhook("case.decided", {"case": "CASE-SLOW"})
+    (delivery,) = webhooks._claim(10)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_at=timezone.now())  # retaken
+    with requests.Session() as session:
+        assert webhooks._attempt(session, delivery) == 0
+    assert receiver.requests == []
