@@ -43,9 +43,9 @@ from ombuds.api.case_schemas import (
     TransferIn,
     TransferOut,
 )
-from ombuds.api.complaints import decision_out, question_status
+from ombuds.api.complaints import decision_out, evidence_items, question_status
 from ombuds.api.problems import Problem, ProblemDetails
-from ombuds.api.schemas import AnswerOut, EvidenceItemOut
+from ombuds.api.schemas import AnswerOut
 from ombuds.cases.decisions import (
     Decision,
     SanctionOrder,
@@ -149,15 +149,6 @@ def _username(user: User | None) -> str | None:
 
 def _department_out(department: Department) -> DepartmentOut:
     return DepartmentOut(code=department.code, name=department.name)
-
-
-def _evidence_items(evidence: list[Evidence]) -> list[EvidenceItemOut]:
-    return [
-        EvidenceItemOut(
-            id=e.public_id, name=e.safe_name, size=e.size, format=e.format, sha256=e.sha256
-        )
-        for e in evidence
-    ]
 
 
 def _answers(complaint_type: ComplaintType, answers: dict) -> list[AnswerOut]:
@@ -304,7 +295,7 @@ def _filing_out(complaint_type: ComplaintType, complaint: Complaint) -> FilingDe
             username=_username(complaint.complainant),
         ),
         answers=_answers(complaint_type, complaint.answers),
-        evidence=_evidence_items(list(complaint.evidence.all())),
+        evidence=evidence_items(list(complaint.evidence.all())),
     )  # fmt: skip
 
 
@@ -313,7 +304,7 @@ def _statement_out(statement: PartyStatement) -> PartyStatementOut:
         id=statement.pk, party=statement.party,
         kind="information" if statement.request_id else "answer",
         author=_username(statement.author), question=statement.request_id, text=statement.text,
-        evidence=_evidence_items(list(statement.evidence.all())),
+        evidence=evidence_items(list(statement.evidence.all())),
         created_at=statement.created_at,
     )  # fmt: skip
 

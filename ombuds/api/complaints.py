@@ -45,6 +45,7 @@ from ombuds.api.schemas import (
     FilingOut,
     FilingProblem,
     PartyOut,
+    PartyStatementBriefOut,
     QuestionOut,
     ReasonsOut,
     SanctionBriefOut,
@@ -53,12 +54,21 @@ from ombuds.api.schemas import (
     TimelineEntryOut,
 )
 from ombuds.cases.actions import file_complaint
-from ombuds.cases.models import Case, CaseStatus, Complaint, IdempotencyKey, InformationRequest
+from ombuds.cases.models import (
+    Case,
+    CaseStatus,
+    Complaint,
+    IdempotencyKey,
+    InformationRequest,
+    PartyStatement,
+)
 from ombuds.cases.selectors import (
     AGENT,
     COMPLAINANT,
     RESPONDENT,
     CaseView,
+    case_to_submit_again,
+    party_statements,
     received_cases,
     sent_complaints,
     status_of,
@@ -242,6 +252,7 @@ def _read_request(request: HttpRequest) -> _Request:
             "evidence": [i for v in post.getlist("evidence_ids") for i in v.split(",") if i],
             "agreement": post.get("agreement", "").strip().lower() in TRUE_WORDS,
             "on_behalf_of": post.get("on_behalf_of") or None,
+            "previous_case": post.get("previous_case") or None,
         }
         uploads = request.FILES.getlist("evidence")
     elif request.content_type == "application/json" or request.content_type.endswith("+json"):
@@ -343,6 +354,15 @@ class _Filing:
         """
         data = self.form.data
         evidence, errors = _evidence_by_id(self.principal, data.type, data.evidence)
+        previous = None
+        if data.previous_case:
+            previous = case_to_submit_again(self.filer.user, data.previous_case, data.type)
+            if previous is None:
+                errors.append(FieldError(
+                    "previous_case", "previous_case_invalid",
+                    f"{data.previous_case} is not a decided {data.type} complaint of yours: "
+                    "give the CASE-... reference of the case you submit again, or leave it out.",
+                ))  # fmt: skip
         submission = Submission(
             type_key=data.type,
             target=data.target,
@@ -353,7 +373,9 @@ class _Filing:
         if errors or self.upload_errors:
             others = _other_problems(submission, self.filer)
             raise SubmissionRefused([*errors, *self.upload_errors, *others])
-        return file_complaint(submission=submission, filer=self.filer, via="api").complaint
+        return file_complaint(
+            submission=submission, filer=self.filer, via="api", previous_case=previous
+        ).complaint
 
 
 def _file_once(filing: _Filing, *, scope: str, key: str, digest: str) -> tuple[Complaint, bool]:
@@ -653,7 +675,31 @@ def decision_out(case: Case | None) -> DecisionOut | None:
     )  # fmt: skip
 
 
-def _complaint_out(view: CaseView) -> ComplaintOut:
+def evidence_items(evidence: list[Evidence]) -> list[EvidenceItemOut]:
+    return [
+        EvidenceItemOut(
+            id=e.public_id, name=e.safe_name, size=e.size, format=e.format, sha256=e.sha256
+        )
+        for e in evidence
+    ]
+
+
+def _statement_brief(statement: PartyStatement, *, yours: bool) -> PartyStatementBriefOut:
+    return PartyStatementBriefOut(
+        party=statement.party, yours=yours,
+        kind="information" if statement.request_id else "answer",
+        question=statement.request.question if statement.request_id else None,
+        text=statement.text, evidence=evidence_items(list(statement.evidence.all())),
+        created_at=statement.created_at,
+    )  # fmt: skip
+
+
+def _complaint_out(
+    view: CaseView,
+    statements: tuple[list[PartyStatement], list[PartyStatement]] = ([], []),
+) -> ComplaintOut:
+    """The complaint as the viewer sees it; `statements`: the parties' statements the viewer
+    reads (theirs, the other party's; `party_statements`)."""
     complaint_type = view.complaint_type
     # The selectors already hide reporters from respondents; this keeps it so if they change.
     anonymous = view.role == RESPONDENT and complaint_type.reporter_anonymous
@@ -688,12 +734,9 @@ def _complaint_out(view: CaseView) -> ComplaintOut:
         answers=_named_answers(complaint_type, view.answers),
         complainant=complainant,
         complaints=filings,
-        evidence=[
-            EvidenceItemOut(
-                id=e.public_id, name=e.safe_name, size=e.size, format=e.format, sha256=e.sha256
-            )
-            for e in view.evidence
-        ],
+        evidence=evidence_items(view.evidence),
+        statements=[_statement_brief(statement, yours=True) for statement in statements[0]]
+        + [_statement_brief(statement, yours=False) for statement in statements[1]],
         timeline=[TimelineEntryOut(at=entry.at, text=entry.text) for entry in view.timeline],
         questions=_questions(view.case, view.role),
         respondent_answer_due_at=(
@@ -718,7 +761,7 @@ def get_complaint(request: HttpRequest, reference: str) -> ComplaintOut:
     view = view_for(reference.strip().upper(), user) if user is not None else None
     if view is None:
         raise Problem(404, "not_found", "No complaint with this reference is visible to you.")
-    return _complaint_out(view)
+    return _complaint_out(view, party_statements(view, user))
 
 
 @router.get(

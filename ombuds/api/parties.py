@@ -16,9 +16,9 @@ from ninja import Router, Status
 from ombuds.accounts.models import User
 from ombuds.api.auth import UserToken
 from ombuds.api.case_schemas import AnswerIn, AppealIn, AppealOpenedOut, PartyAnswerOut
-from ombuds.api.complaints import question_status
+from ombuds.api.complaints import evidence_items, question_status
 from ombuds.api.problems import Problem, ProblemDetails
-from ombuds.api.schemas import EvidenceItemOut, QuestionOut
+from ombuds.api.schemas import QuestionOut
 from ombuds.cases.decisions import open_appeal
 from ombuds.cases.errors import forbidden
 from ombuds.cases.handling import (
@@ -152,13 +152,7 @@ def create_answer(request: HttpRequest, reference: str, payload: AnswerIn) -> St
                 status=question_status(question), asked_at=question.created_at,
             ) if question else None,
             text=statement.text,
-            evidence=[
-                EvidenceItemOut(
-                    id=e.public_id, name=e.safe_name, size=e.size, format=e.format,
-                    sha256=e.sha256,
-                )
-                for e in evidence
-            ],
+            evidence=evidence_items(evidence),
             created_at=statement.created_at,
         ),
     )  # fmt: skip

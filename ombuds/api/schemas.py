@@ -129,6 +129,11 @@ class ComplaintIn(Schema):
     on_behalf_of: str | None = Field(
         None, description="Service tokens only: the member ID of the member who files"
     )
+    previous_case: str | None = Field(
+        None,
+        description="Submitting again with new information: the CASE-... reference of your "
+        "decided complaint of the same type, which the new one is linked to",
+    )
 
 
 MULTIPART_COMPLAINT_SCHEMA: dict[str, Any] = {
@@ -140,6 +145,7 @@ MULTIPART_COMPLAINT_SCHEMA: dict[str, Any] = {
         "answers": {"type": "string", "description": "The answers as a JSON object"},
         "agreement": {"type": "string", "enum": ["true", "false", "on", "1", "0", "yes", "no"]},
         "on_behalf_of": {"type": "string"},
+        "previous_case": {"type": "string"},
         "evidence": {
             "type": "array",
             "items": {"type": "string", "format": "binary"},
@@ -233,6 +239,19 @@ class QuestionOut(Schema):
     asked_at: datetime
 
 
+class PartyStatementBriefOut(Schema):
+    """A party's statement on the case: the caller's own, or the other party's where both
+    sides see what the other says (disputes, rights holders' notices)."""
+
+    party: str = Field(description="complainant or respondent")
+    yours: bool = Field(description="Written by the caller")
+    kind: str = Field(description="answer (the respondent's answer) or information (to a question)")
+    question: str | None = Field(description="The question it answers, for kind information")
+    text: str
+    evidence: list[EvidenceItemOut]
+    created_at: datetime
+
+
 class ComplaintOut(Schema):
     reference: str = Field(description="CMP-... for the complainant, CASE-... for others")
     case_reference: str | None
@@ -254,6 +273,11 @@ class ComplaintOut(Schema):
         default_factory=list, description="Agents: every complaint of the case"
     )
     evidence: list[EvidenceItemOut]
+    statements: list[PartyStatementBriefOut] = Field(
+        default_factory=list,
+        description="Parties: their own statements, and the other party's where the case is "
+        "shared between them",
+    )
     timeline: list[TimelineEntryOut]
     questions: list[QuestionOut] = Field(
         default_factory=list,

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ombuds.accounts.models import User
+from ombuds.cases.deadlines import due_time
 from ombuds.cases.errors import ActionRefused, forbidden
 from ombuds.cases.handling import COMPLAINANT, RESPONDENT, lock, party_of, require_agent, tell_party
 from ombuds.cases.history import record_event
@@ -370,8 +371,9 @@ def open_appeal(*, user: User, case: Case, reason: str) -> Appeal:
             raise forbidden("Only the member the decision is about can appeal it.")
         if case.status != CaseStatus.DECIDED:
             raise ActionRefused("not_appealable", "Only a decided case can be appealed, once.")
-        window = get_policy().types[case.type_key].appeal_window_days
-        if case.decided_at and timezone.now() > case.decided_at + timedelta(days=window):
+        complaint_type = get_policy().types[case.type_key]
+        window, now = complaint_type.appeal_window_days, timezone.now()
+        if case.decided_at and now > case.decided_at + timedelta(days=window):
             raise ActionRefused(
                 "appeal_too_late", f"Appeals are possible within {window} days of the decision."
             )
@@ -380,8 +382,10 @@ def open_appeal(*, user: User, case: Case, reason: str) -> Appeal:
         if case.appeals.exists():
             raise ActionRefused("not_appealable", "This decision has already been appealed.")
         appeal = Appeal.objects.create(case=case, appellant=user, reason=reason.strip())
-        case.status = CaseStatus.APPEALED
-        case.save(update_fields=["status", "updated_at"])
+        # The appeal is reviewed within the type's time limit, counted from now.
+        case.status, case.due_at = CaseStatus.APPEALED, due_time(now, complaint_type.time_limit)
+        case.breached = case.deadline_warned = False
+        case.save(update_fields=["status", "due_at", "breached", "deadline_warned", "updated_at"])
         record_event(
             case, "appeal_opened", actor=user, data={"appeal": appeal.pk, "reason": appeal.reason}
         )

@@ -19,12 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ombuds.accounts.models import Department, User
-from ombuds.cases.deadlines import due_time
+from ombuds.cases.deadlines import due_time, resumed_due_time
 from ombuds.cases.errors import ActionRefused, forbidden
 from ombuds.cases.history import GENESIS, event_hash_sql, record_event
 from ombuds.cases.models import (
     OPEN_STATUSES,
     QUEUED_STATUSES,
+    WORKED_STATUSES,
     Case,
     CaseStatus,
     Complaint,
@@ -347,7 +348,8 @@ def request_information(
 
 def _resume_clock(case: Case, now: Any) -> None:
     if case.paused_at is not None:
-        case.due_at = case.due_at + (now - case.paused_at)
+        limit = get_policy().types[case.type_key].time_limit
+        case.due_at = resumed_due_time(case.due_at, case.paused_at, now, limit)
         case.paused_at = None
 
 
@@ -482,76 +484,144 @@ def answer_as_respondent(
 
 
 def sweep_deadlines(now: Any = None) -> dict[str, int]:
-    """The scheduled task: expire unanswered questions, warn of near deadlines, mark breaches."""
+    """The scheduled task: expire unanswered questions, remind parties whose answer is due
+    soon, warn of near deadlines and mark breaches. Each case is handled in its own
+    transaction with its row locked and its state read again, so that sweeps running at
+    the same time (several workers) do each thing once."""
     now = now or timezone.now()
-    counts = {"expired": 0, "warned": 0, "breached": 0}
-    for request in InformationRequest.objects.filter(
-        answered_at__isnull=True, expired_at__isnull=True, deadline__lt=now
-    ).select_related("case"):
-        with transaction.atomic():
-            case = lock(request.case)
-            request.expired_at = now
-            request.save(update_fields=["expired_at"])
-            _resume_clock(case, now)
-            case.waiting_for, case.status = "", CaseStatus.SUBMITTED
-            case.assigned_to, case.assigned_at = None, None
-            case.save(
-                update_fields=[
-                    "due_at",
-                    "paused_at",
-                    "waiting_for",
-                    "status",
-                    "assigned_to",
-                    "assigned_at",
-                    "updated_at",
-                ]
-            )
-            record_event(
-                case,
-                "information_not_provided",
-                data={"party": request.party, "request": request.pk},
-            )
-            counts["expired"] += 1
     soon = now + timedelta(hours=settings.OMBUDS_DEADLINE_WARNING_HOURS)
-    for case in Case.objects.filter(
-        status__in=OPEN_STATUSES,
-        paused_at__isnull=True,
-        deadline_warned=False,
-        breached=False,
-        due_at__lte=soon,
-        due_at__gt=now,
-    ).select_related("assigned_to"):
-        with transaction.atomic():
-            Case.objects.filter(pk=case.pk).update(deadline_warned=True)
-            for agent in _watchers(case):
-                notify_user(
-                    agent,
-                    kind="deadline_near",
-                    title=f"{case.reference} is due {timezone.localtime(case.due_at):%-d %b %H:%M}",
-                    url=reverse("complaint", args=[case.reference]),
-                )
-            counts["warned"] += 1
-    for case in Case.objects.filter(
-        status__in=OPEN_STATUSES, paused_at__isnull=True, breached=False, due_at__lte=now
-    ).select_related("department"):
-        with transaction.atomic():
-            case = lock(case)
-            case.breached = True
-            case.save(update_fields=["breached", "updated_at"])
-            record_event(case, "deadline_breached", data={"due_at": case.due_at.isoformat()})
-            for agent in _watchers(case):
-                notify_user(
-                    agent,
-                    kind="deadline_breached",
-                    title=f"{case.reference} is overdue",
-                    url=reverse("complaint", args=[case.reference]),
-                )
-            counts["breached"] += 1
+    unanswered = InformationRequest.objects.filter(
+        answered_at__isnull=True, expired_at__isnull=True
+    )
+    clock_runs = Case.objects.filter(
+        status__in=WORKED_STATUSES, paused_at__isnull=True, breached=False
+    )
+    sweeps = {
+        "expired": (unanswered.filter(deadline__lt=now), _expire_question),
+        "reminded": (
+            unanswered.filter(reminded_at__isnull=True, deadline__gte=now, deadline__lte=soon),
+            _remind_party,
+        ),
+        "warned": (
+            clock_runs.filter(deadline_warned=False, due_at__gt=now, due_at__lte=soon),
+            _warn_deadline_near,
+        ),
+        "breached": (clock_runs.filter(due_at__lte=now), _mark_breached),
+    }
+    counts = {}
+    for name, (due, handle) in sweeps.items():
+        counts[name] = sum(handle(pk, now) for pk in list(due.values_list("pk", flat=True)))
     return counts
 
 
-def _watchers(case: Case) -> list[User]:
-    """The assigned agent, or else every agent of the department."""
-    if case.assigned_to_id:
-        return [case.assigned_to]
+def _expire_question(request_id: int, now: Any) -> bool:
+    with transaction.atomic():
+        request, case = _locked_request(request_id)
+        if not request.is_open or request.deadline >= now:
+            return False
+        request.expired_at = now
+        request.save(update_fields=["expired_at"])
+        _resume_clock(case, now)
+        case.waiting_for, case.status = "", CaseStatus.SUBMITTED
+        case.assigned_to, case.assigned_at = None, None
+        case.save(
+            update_fields=[
+                "due_at", "paused_at", "waiting_for", "status", "assigned_to", "assigned_at",
+                "updated_at",
+            ]
+        )  # fmt: skip
+        record_event(
+            case, "information_not_provided", data={"party": request.party, "request": request.pk}
+        )
+    return True
+
+
+def _remind_party(request_id: int, now: Any) -> bool:
+    """The party asked a question is told, once, that its answer is due soon."""
+    with transaction.atomic():
+        request, case = _locked_request(request_id)
+        if not request.is_open or request.reminded_at is not None:
+            return False
+        request.reminded_at = now
+        request.save(update_fields=["reminded_at"])
+        deadline = f"{timezone.localtime(request.deadline):%-d %B %Y, %H:%M}"
+        tell_party(
+            case,
+            request.party,
+            kind="deadline_near",
+            title=f"Your answer on {case.reference} is due {deadline}",
+            text=f"The marketplace asked you: {request.question}\nPlease answer by {deadline}; "
+            "after that the case goes on with what it has.",
+        )
+    return True
+
+
+def _clock_runs(case: Case) -> bool:
+    """Worked, not waiting for a party, not already overdue: what the sweep's query asked,
+    read again under the case's lock."""
+    return case.status in WORKED_STATUSES and case.paused_at is None and not case.breached
+
+
+def _locked_request(request_id: int) -> tuple[InformationRequest, Case]:
+    """A question and its case, the case row locked first (as every action locks it) and the
+    question read under that lock."""
+    case_id = InformationRequest.objects.values_list("case_id", flat=True).get(pk=request_id)
+    case = lock(Case(pk=case_id))
+    return InformationRequest.objects.get(pk=request_id), case
+
+
+def _warn_deadline_near(case_id: int, now: Any) -> bool:
+    """The agent working the case (or, while nobody holds it, its department) is told."""
+    with transaction.atomic():
+        case = lock(Case(pk=case_id))
+        if not _clock_runs(case) or case.deadline_warned or case.due_at <= now:
+            return False
+        case.deadline_warned = True
+        case.save(update_fields=["deadline_warned", "updated_at"])
+        due = f"{timezone.localtime(case.due_at):%-d %b %H:%M}"
+        title = f"{case.reference} is due {due}"
+        if case.assigned_to is not None:
+            tell_agent(case, case.assigned_to, kind="deadline_near", title=title,
+                       text=f"The time limit of this case ends {due}.")  # fmt: skip
+        else:
+            for agent in _department_agents(case):
+                notify_user(agent, kind="deadline_near", title=title, url=_case_path(case))
+    return True
+
+
+def _mark_breached(case_id: int, now: Any) -> bool:
+    """Overdue: the case goes to the top of the queue and its department is told."""
+    with transaction.atomic():
+        case = lock(Case(pk=case_id))
+        if not _clock_runs(case) or case.due_at > now:
+            return False
+        case.breached = True
+        case.save(update_fields=["breached", "updated_at"])
+        record_event(case, "deadline_breached", data={"due_at": case.due_at.isoformat()})
+        title = f"{case.reference} is overdue"
+        for agent in _department_agents(case):
+            if agent.pk != case.assigned_to_id:
+                notify_user(agent, kind="deadline_breached", title=title, url=_case_path(case))
+        if case.assigned_to is not None:
+            tell_agent(case, case.assigned_to, kind="deadline_breached", title=title,
+                       text="The time limit of this case has passed: it is at the top of the "
+                       "queue and its department is told.")  # fmt: skip
+    return True
+
+
+def tell_agent(case: Case, agent: User, *, kind: str, title: str, text: str) -> None:
+    """Email and bell for an agent, linking to the case in the console."""
+    link = settings.OMBUDS_BASE_URL + _case_path(case)
+    type_label = get_policy().types[case.type_key].label
+    if agent.email:
+        _tell(agent.email, agent, kind, title, text, link, case.reference, type_label)
+    else:
+        notify_user(agent, kind=kind, title=title, url=_case_path(case))
+
+
+def _case_path(case: Case) -> str:
+    return reverse("complaint", args=[case.reference])
+
+
+def _department_agents(case: Case) -> list[User]:
     return list(User.objects.filter(departments=case.department_id, is_active=True))

@@ -28,6 +28,8 @@ class CaseStatus(models.TextChoices):
 
 OPEN_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING)
 QUEUED_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.APPEALED)
+# An agent has work to do on the case: its time limit runs (unless a party is asked).
+WORKED_STATUSES = (*OPEN_STATUSES, CaseStatus.APPEALED)
 
 
 class Case(models.Model):
@@ -119,7 +121,9 @@ class Case(models.Model):
             models.Index(
                 fields=["department"],
                 name="case_breached",
-                condition=Q(breached=True, status__in=["submitted", "in_review", "waiting"]),
+                condition=Q(
+                    breached=True, status__in=["submitted", "in_review", "waiting", "appealed"]
+                ),
             ),
             models.Index(fields=["respondent", "status"], name="case_respondent"),
         ]
@@ -138,6 +142,10 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_worked(self) -> bool:
+        return self.status in WORKED_STATUSES
 
 
 class Complaint(models.Model):
@@ -202,8 +210,10 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=40)
+    # The actor is part of the event's hash: a person who acted on a case stays (deactivate
+    # them instead), or the history would read as tampered with.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
     complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, null=True, blank=True)
     data = models.JSONField(default=dict)
@@ -248,6 +258,9 @@ class InformationRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the party was told its answer is due soon."
+    )
 
     def __str__(self) -> str:
         return f"{self.case} → {self.party}"

@@ -139,7 +139,10 @@ def _complaints_with_words(departments: list[int], text: str) -> list[int]:
         "window": NEWEST_WINDOW,
         "departments": departments,
         "words": text,
-        "limit": RESULTS * 4,  # complaints; several may be of one case
+        # Complaints, newest first: several may be of one case (up to 40 reporters share
+        # one), so ten times the cases shown. Grouping by case in SQL would read the whole
+        # window (and plan a scan of every case of the department) instead of stopping early.
+        "limit": RESULTS * 10,
     }
     with connection.cursor() as cursor:
         cursor.execute(_NEWEST_WITH_WORDS_SQL, params)
@@ -147,4 +150,4 @@ def _complaints_with_words(departments: list[int], text: str) -> list[int]:
         if len(found) < params["limit"]:
             cursor.execute(_ALL_WITH_WORDS_SQL, params)
             found = [row[0] for row in cursor.fetchall()]
-    return found
+    return list(dict.fromkeys(found))

@@ -18,10 +18,11 @@ from django.utils.dateparse import parse_datetime
 
 from ombuds.accounts.models import Department
 from ombuds.cases.decisions import StrikeSummary, strike_summary
-from ombuds.cases.handling import queue_for_department
+from ombuds.cases.handling import party_of, queue_for_department
 from ombuds.cases.models import (
     OPEN_STATUSES,
     QUEUED_STATUSES,
+    WORKED_STATUSES,
     Appeal,
     Case,
     CaseEvent,
@@ -102,11 +103,26 @@ def answer_rows(
 
 
 def time_left(case: Case | None) -> str:
+    """What is left of the case's time limit, in words; while a party is asked for
+    information the clock is stopped and the time left stays as it was."""
     if case is None:
         return "Waiting for your email confirmation"
-    if case.status not in OPEN_STATUSES:
+    if case.status not in WORKED_STATUSES:
         return "—"
-    seconds = (case.due_at - timezone.now()).total_seconds()
+    if case.paused_at is not None:
+        return f"{_duration(case.due_at - case.paused_at)}, clock stopped"
+    return _duration(case.due_at - timezone.now())
+
+
+def is_overdue(case: Case) -> bool:
+    """Past its due time with its clock running."""
+    return (
+        case.status in WORKED_STATUSES and case.paused_at is None and case.due_at <= timezone.now()
+    )
+
+
+def _duration(left: timedelta) -> str:
+    seconds = left.total_seconds()
     if seconds <= 0:
         return "Overdue"
     hours = int(seconds // 3600)
@@ -552,14 +568,33 @@ def evidence_for_viewer(
             view = view_for(complaint.case.reference, user)
         if view is not None and any(e.pk == evidence.pk for e in view.evidence):
             return evidence
-    # A party's answer: its author (above; a visitor by their link) and the case's agents.
+    # A party's answer: its author (above; a visitor by their link), the case's agents, and
+    # the other party where the case is shared between them.
     for statement in evidence.statements.select_related("case__department"):
+        case = statement.case
         if visitor_complaint is not None and statement.author_id is None:
             if statement.complaint_id == visitor_complaint.pk:
                 return evidence
-        elif getattr(user, "is_authenticated", False) and _agent_may_see(user, statement.case):
+        elif getattr(user, "is_authenticated", False) and _agent_may_see(user, case):
+            return evidence
+        if shares_between_parties(get_policy().types[case.type_key]) and party_of(
+            user, case, visitor_complaint
+        ) not in (None, statement.party):
             return evidence
     return None
+
+
+def case_to_submit_again(user: Any, reference: str, type_key: str) -> Case | None:
+    """The decided case a complainant submits again with new information: one of this type
+    on which the user was a complainant, no longer open."""
+    reference = (reference or "").strip().upper()
+    if not reference or not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Case.objects.filter(reference=reference, type_key=type_key, complaints__complainant=user)
+        .exclude(status__in=OPEN_STATUSES)
+        .first()
+    )
 
 
 def target_label(complaint: Complaint | None, case: Case | None) -> str:
@@ -581,7 +616,6 @@ def open_filter() -> Q:
 # --- the agent console ----------------------------------------------------------------------------
 
 QUEUE_PAGE_SIZE = 50
-WORKED_STATUSES = (*OPEN_STATUSES, CaseStatus.APPEALED)
 
 
 def agent_departments(agent: Any) -> list[Department]:
@@ -607,7 +641,7 @@ def department_loads(agent: Any, departments: list[Department]) -> list[Departme
         "queued": Q(status__in=QUEUED_STATUSES, assigned_to__isnull=True),
         "mine": Q(assigned_to=agent, status__in=WORKED_STATUSES),
         "waiting": Q(status=CaseStatus.WAITING),
-        "breached": Q(breached=True, status__in=OPEN_STATUSES),
+        "breached": Q(breached=True, status__in=WORKED_STATUSES),
     }
     by_department: dict[int, dict[str, int]] = {d.pk: {} for d in departments}
     for name, condition in counts.items():
@@ -810,6 +844,7 @@ class PartyCase:
     may_answer: bool
     answer_due_at: datetime | None
     own_statements: list[PartyStatement]
+    other_statements: list[PartyStatement]
     may_appeal: bool
     appeal_until: datetime | None
     appeal: Appeal | None
@@ -818,6 +853,38 @@ class PartyCase:
     statement: dict[str, Any]
     sanctions_done: list[str]
     may_submit_again: bool
+
+
+def shares_between_parties(complaint_type: ComplaintType) -> bool:
+    """Two named parties, the respondent shown all evidence (disputes, rights holders'
+    notices): each reads what the other says and uploads on the case (PRODUCT.md 1.1, 1.2).
+    Anonymous reports stay one-sided: the respondent answers to the marketplace."""
+    return (
+        complaint_type.evidence.visible_to_respondent == "all"
+        and not complaint_type.reporter_anonymous
+    )
+
+
+def party_statements(
+    view: CaseView, user: Any, visitor_complaint: Complaint | None = None
+) -> tuple[list[PartyStatement], list[PartyStatement]]:
+    """The parties' statements a party reads on the case: its own (a visitor's through their
+    complaint's signed link), and the other party's where the case is shared."""
+    case = view.case
+    if case is None or view.role not in (COMPLAINANT, RESPONDENT):
+        return [], []
+    statements = case.statements.select_related("request").prefetch_related("evidence")
+    statements = statements.order_by("created_at", "pk")
+    own: list[PartyStatement] = []
+    if visitor_complaint is not None and view.complaint is not None:
+        if visitor_complaint.pk == view.complaint.pk:
+            own = list(statements.filter(complaint=visitor_complaint, author__isnull=True))
+    elif getattr(user, "is_authenticated", False):
+        own = list(statements.filter(author=user))
+    others = []
+    if shares_between_parties(view.complaint_type):
+        others = list(statements.exclude(party=view.role))
+    return own, others
 
 
 def party_case(
@@ -849,10 +916,7 @@ def party_case(
         and case.status in OPEN_STATUSES
         and (case.respondent_answer_due_at is None or now <= case.respondent_answer_due_at)
     )
-    own = []
-    if signed_in or visitor:
-        mine = Q(complaint=visitor_complaint, author__isnull=True) if visitor else Q(author=user)
-        own = list(case.statements.filter(mine).prefetch_related("evidence").order_by("created_at"))
+    own, others = party_statements(view, user, visitor_complaint)
     appeals = list(case.appeals.order_by("opened_at"))
     appeal_until = None
     if case.decided_at is not None:
@@ -879,6 +943,7 @@ def party_case(
         may_answer=may_answer,
         answer_due_at=case.respondent_answer_due_at,
         own_statements=own,
+        other_statements=others,
         may_appeal=may_appeal,
         appeal_until=appeal_until,
         appeal=appeals[-1] if appeals else None,

@@ -183,7 +183,7 @@ def advance_demo_cases() -> None:
         decide_case,
         open_appeal,
     )
-    from ombuds.cases.handling import answer_as_respondent, request_information
+    from ombuds.cases.handling import answer_as_respondent, claim_case, request_information
 
     users = {
         u.username: u
@@ -192,11 +192,7 @@ def advance_demo_cases() -> None:
     agent, agent2 = users["agent"], users["agent2"]
 
     def claim(case):  # type: ignore[no-untyped-def]
-        from ombuds.cases.models import Case
-
-        Case.objects.filter(pk=case.pk).update(assigned_to=agent, status="in_review")
-        case.refresh_from_db()
-        return case
+        return claim_case(agent=agent, case=case)
 
     offline = _case_of("buyer", "offline_trade_dispute")
     answer_as_respondent(

@@ -41,7 +41,7 @@ from ombuds.cases.handling import (
     request_information,
     transfer_case,
 )
-from ombuds.cases.models import OPEN_STATUSES, Case, CaseStatus
+from ombuds.cases.models import OPEN_STATUSES, WORKED_STATUSES, Case, CaseStatus
 from ombuds.cases.search import search_cases
 from ombuds.cases.selectors import (
     Dossier,
@@ -50,6 +50,7 @@ from ombuds.cases.selectors import (
     department_loads,
     dossier_for,
     dossier_of,
+    is_overdue,
     queue_page,
     target_label,
     time_left,
@@ -87,14 +88,14 @@ def case_rows(cases: list[Case], agent: Any) -> list[dict[str, Any]]:
     rows = []
     for case in cases:
         complaint_type = types.get(case.type_key)
-        overdue = case.status in OPEN_STATUSES and case.due_at <= timezone.now()
-        breached = case.breached and case.status in OPEN_STATUSES
+        overdue = is_overdue(case)
+        breached = case.breached and case.status in WORKED_STATUSES
         rows.append(
             {
                 "case": case,
                 "type": complaint_type.label if complaint_type else case.type_key,
                 "target": target_label(None, case),
-                "time_left": "Appeal" if case.status == CaseStatus.APPEALED else time_left(case),
+                "time_left": time_left(case),
                 "overdue": overdue,
                 "breached": breached,
                 "own_decision": case.status == CaseStatus.APPEALED

@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ombuds.cases.actions import Filed, confirm_visitor_report, file_complaint
-from ombuds.cases.models import OPEN_STATUSES, Case
+from ombuds.cases.models import Case
+from ombuds.cases.selectors import case_to_submit_again
 from ombuds.cases.visitors import visitor_token
 from ombuds.directory.models import Order
 from ombuds.evidence.models import Evidence
@@ -135,18 +136,8 @@ def file(request: HttpRequest, type_key: str) -> HttpResponse:
 
 
 def _previous_case(request: HttpRequest, type_key: str, values: dict[str, Any]) -> Case | None:
-    """The decided case this submission follows ("submit again with new information"): only
-    a case of this type on which the signed-in user was a complainant."""
-    reference = str(values.get(PREVIOUS) or "").strip().upper()
-    if not reference or not request.user.is_authenticated:
-        return None
-    return (
-        Case.objects.filter(
-            reference=reference, type_key=type_key, complaints__complainant=request.user
-        )
-        .exclude(status__in=OPEN_STATUSES)
-        .first()
-    )
+    """The decided case this submission follows ("submit again with new information")."""
+    return case_to_submit_again(request.user, str(values.get(PREVIOUS) or ""), type_key)
 
 
 def _filer_refusals(request: HttpRequest, type_key: str) -> list[FieldError]:

@@ -12,6 +12,7 @@ import json
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from ombuds.cases.models import Case
 from ombuds.notify.models import WebhookEndpoint
 from ombuds.notify.outbox import deliver_outbox
 from ombuds.notify.webhooks import deliver_webhooks
@@ -22,6 +23,7 @@ from tests.api.test_cases_support import (
     appealed,
     assert_hidden,
     claimed,
+    decided_case,
     file_report,
     make_scene,
     post,
@@ -296,3 +298,20 @@ def test_the_respondents_answer_to_a_question_counts_as_their_answer():
     decision = post(scene.ada_api, f"/cases/{scene.case}/decision", UPHELD)
     assert decision.status_code == 201, decision.content
     assert decision.json()["respondent_answered_at"]
+
+
+def test_the_complainant_submits_again_through_the_api_linked_to_the_decided_case():
+    scene = decided_case(make_scene())
+    again = valid_body("listing_rules", target=PRODUCT_URL, previous_case=scene.case.lower())
+    again["answers"]["description"] += " The same price trick is back under a new title."
+
+    mallory = api_for(scene.mallory).file({**again, "agreement": True})
+    assert_problem(mallory, 422, "previous_case_invalid", "previous_case")  # not hers
+    unknown = scene.alice_api.file({**again, "previous_case": "CASE-NOTHING2"})
+    assert_problem(unknown, 422, "previous_case_invalid", "previous_case")
+
+    response = scene.alice_api.file(again)
+    assert response.status_code == 201, response.content
+    new_case = Case.objects.get(reference=response.json()["case_reference"])
+    assert new_case.previous_case.reference == scene.case
+    assert new_case.reference != scene.case

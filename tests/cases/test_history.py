@@ -6,8 +6,10 @@ from dataclasses import replace
 
 import pytest
 from django.db import connection
+from django.db.models import ProtectedError
 from django.test import Client
 
+from ombuds.cases.handling import add_note
 from ombuds.cases.history import GENESIS, event_hash, event_hash_sql, verify_all, verify_case
 from ombuds.cases.models import Case, CaseEvent
 from tests.cases.filings import FILINGS_BY_KEY, filed, make_people
@@ -130,3 +132,17 @@ def test_postgresql_hashes_an_event_exactly_as_python_does():
         event_hash_sql(
             reference_sql="r", seq_sql="1", prev_sql="p", **{**fields, "data": {"x": "\x00seq\x00"}}
         )
+
+
+def test_a_person_who_acted_on_a_case_stays_so_its_history_stays_whole(joined_case):
+    """The actor is part of each event's hash: deleting them would make the history read as
+    tampered with. They are deactivated instead."""
+    case, _, _, people = joined_case
+    actor = people.agents["listing_compliance"]
+    add_note(agent=actor, case=case, text="Photo 2 shows the ivory.")
+    with pytest.raises(ProtectedError):
+        actor.delete()
+    actor.is_active = False
+    actor.save()
+    case.refresh_from_db()
+    assert verify_case(case) is None

@@ -27,13 +27,13 @@ from tests.cases.filings import (
     RITA_NAME,
     People,
     file_through_form,
-    make_people,
 )
 from tests.evidence import corpus
 
 pytestmark = pytest.mark.django_db
 
 AGENT_ACTIONS = (
+    "claim",
     "release",
     "note",
     "request_information",
@@ -49,20 +49,6 @@ FULL_DECISION = {
     "facts": "The listing offers police handcuffs and stun guns as a bundle.",
     "ground": "Prohibited goods policy: police equipment.",
 }
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def people() -> People:
-    people = make_people()
-    second = User.objects.create_user("agent-lc-two", "lc2@example.com", "s3cret-pass!")
-    second.departments.add(Department.objects.get(code="listing_compliance"))
-    people.agents["listing_compliance_2"] = second
-    return people
 
 
 def client_of(user: User | None) -> Client:
@@ -169,6 +155,7 @@ def test_nobody_but_the_departments_agents_sees_or_acts_on_a_case(people):
         "other department": people.agents["security"],
     }
     forms = {
+        "claim": {},
         "release": {},
         "note": {"text": "I was here."},
         "request_information": {"party": "complainant", "question": "Who?", "days": "3"},
