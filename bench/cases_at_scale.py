@@ -39,7 +39,9 @@ What it does, all on 127.0.0.1 and bounded in count and time (10 to 15 minutes):
    exists; otherwise `/bench/queue/<department>/` of bench/casesite (the queue's length and
    `queue_for_department(...)[:50]`, no template), and the output says so. Then, in-process
    with the test client, the SQL each page sends (count, time, the slowest statements), and
-   a cProfile of the case page when it misses its goal.
+   a cProfile of the case page when it misses its goal; then the console's search, in-process,
+   for each kind of query an agent types (case and complaint numbers, a member ID, a listing
+   URL, a visitor's email, words every complaint holds and words none holds).
 4. A table of the figures against the goals.
 
 The database and the temporary directory are removed and gunicorn is stopped at the end, also
