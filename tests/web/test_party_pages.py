@@ -32,19 +32,31 @@ def ask(people: People, case: Case, agent_key: str, party: str) -> None:
     request_information(agent=agent, case=case, party=party, question="Which vessel and date?")
 
 
-def test_both_sides_of_a_dispute_read_each_others_answers_and_files(people):
-    complaint = report(people, "offline_buyer")  # Alice against Bob, paid outside the platform
+def both_sides_answer(people: People, key: str, department: str, said: dict[str, str]):
+    """Filing `key`; Bob (the respondent) answers with a file, an agent asks the complainant,
+    who answers with a file. The complaint, its case, and each side's file."""
+    complaint = report(people, key)
     case = complaint.case
-    answer(client_of(people.bob), case.reference, "answer", "We shipped on 2 October.", "bl.pdf")
-    ask(people, case, "disputes", "complainant")
+    answer(client_of(people.bob), case.reference, "answer", said["respondent"], "bob.pdf")
+    ask(people, case, department, "complainant")
+    complainant = client_of(complaint.complainant)
+    answer(complainant, complaint.reference, "information", said["complainant"], "theirs.pdf")
+    files = {
+        party: PartyStatement.objects.get(case=case, party=party).evidence.get() for party in said
+    }
+    return complaint, case, files
+
+
+def test_both_sides_of_a_dispute_read_each_others_answers_and_files(people):
+    said = {"respondent": "We shipped on 2 October.", "complainant": "Nothing arrived at Hamburg."}
+    # Alice against Bob, about an order paid outside the platform.
+    complaint, case, files = both_sides_answer(people, "offline_buyer", "disputes", said)
     alice, bob = client_of(people.alice), client_of(people.bob)
-    answer(alice, complaint.reference, "information", "Nothing arrived at Hamburg.", "port.pdf")
-    bob_file = PartyStatement.objects.get(case=case, party="respondent").evidence.get()
-    alice_file = PartyStatement.objects.get(case=case, party="complainant").evidence.get()
+    bob_file, alice_file = files["respondent"], files["complainant"]
 
     page = alice.get(f"/complaints/{complaint.reference}/").text
     assert "The other party's answer" in page and "We shipped on 2 October." in page
-    assert "bl.pdf" in page and "Nothing arrived at Hamburg." in page  # and her own
+    assert "bob.pdf" in page and "Nothing arrived at Hamburg." in page  # and her own
     assert alice.get(f"/evidence/{bob_file.public_id}/").status_code == 200
     page = bob.get(f"/complaints/{case.reference}/").text
     assert "What the complainant added" in page and "Nothing arrived at Hamburg." in page
@@ -58,7 +70,7 @@ def test_both_sides_of_a_dispute_read_each_others_answers_and_files(people):
         ("complainant", True, "Nothing arrived at Hamburg."),
     }
     theirs = next(s for s in through_api["statements"] if not s["yours"])
-    assert theirs["kind"] == "answer" and theirs["evidence"][0]["name"] == "bl.pdf"
+    assert theirs["kind"] == "answer" and theirs["evidence"][0]["name"] == "bob.pdf"
     assert "author" not in theirs  # no account names of the other side
 
     for outsider in (people.carol, people.rita, people.agents["security"], None):
@@ -69,20 +81,17 @@ def test_both_sides_of_a_dispute_read_each_others_answers_and_files(people):
 
 
 def test_an_anonymous_report_keeps_each_sides_words_from_the_other(people):
-    complaint = report(people, "listing_rules")  # Rita reports Bob's listing
-    case = complaint.case
-    answer(client_of(people.bob), case.reference, "answer", "An old text we forgot.", "bob.pdf")
-    ask(people, case, "listing_compliance", "complainant")
+    said = {"respondent": "An old text we forgot.", "complainant": "Seen on 3 November."}
+    # Rita reports Bob's listing.
+    complaint, case, files = both_sides_answer(people, "listing_rules", "listing_compliance", said)
     rita, bob = client_of(people.rita), client_of(people.bob)
-    answer(rita, complaint.reference, "information", "Seen on 3 November.", "rita.pdf")
-    bob_file = PartyStatement.objects.get(case=case, party="respondent").evidence.get()
-    rita_file = PartyStatement.objects.get(case=case, party="complainant").evidence.get()
+    bob_file, rita_file = files["respondent"], files["complainant"]
 
     page = rita.get(f"/complaints/{complaint.reference}/").text
     assert "An old text we forgot." not in page and "bob.pdf" not in page
     assert rita.get(f"/evidence/{bob_file.public_id}/").status_code == 404
     page = bob.get(f"/complaints/{case.reference}/").text
-    assert "Seen on 3 November." not in page and "rita.pdf" not in page
+    assert "Seen on 3 November." not in page and "theirs.pdf" not in page
     assert bob.get(f"/evidence/{rita_file.public_id}/").status_code == 404
     through_api = api_for(people.bob).get(f"/complaints/{case.reference}").json()
     assert [s["text"] for s in through_api["statements"]] == ["An old text we forgot."]
