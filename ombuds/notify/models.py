@@ -1,7 +1,21 @@
 import base64
 import secrets
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+
+def due_now(now: datetime) -> Q:
+    """Emails and webhook deliveries waiting to be sent, their next attempt's time come."""
+    return Q(status="pending") & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
+
+def lease_run_out(now: datetime) -> Q:
+    """Emails and webhook deliveries a worker took to send and, by now, must have died with."""
+    stale = now - timedelta(seconds=settings.OMBUDS_OUTBOX_LEASE_SECONDS)
+    return Q(status="sending") & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
 
 
 class OutboxEmail(models.Model):

@@ -11,12 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from psycopg import pq
 
-from ombuds.notify.models import OutboxEmail
+from ombuds.notify.models import OutboxEmail, due_now, lease_run_out
 from ombuds.notify.smtp import CarefulSMTP, RefusedAfterCommit
 from ombuds.policy.loader import get_policy
 
@@ -42,16 +41,12 @@ def render_email(message: OutboxEmail) -> tuple[str, str, str]:
 def _claim(limit: int) -> list[OutboxEmail]:
     """Take due messages for this worker; messages of a worker that died come back later."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.OMBUDS_OUTBOX_LEASE_SECONDS)
-    OutboxEmail.objects.filter(status=OutboxEmail.Status.SENDING, claimed_at__lt=stale).update(
-        status=OutboxEmail.Status.PENDING
-    )
-    due = Q(status=OutboxEmail.Status.PENDING) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
+    OutboxEmail.objects.filter(lease_run_out(now)).update(status=OutboxEmail.Status.PENDING)
     with transaction.atomic():
         ids = list(
-            OutboxEmail.objects.filter(due).order_by("id").values_list("id", flat=True)[:limit]
+            OutboxEmail.objects.filter(due_now(now))
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
         )
         OutboxEmail.objects.filter(id__in=ids, status=OutboxEmail.Status.PENDING).update(
             status=OutboxEmail.Status.SENDING, claimed_at=now

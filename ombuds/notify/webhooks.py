@@ -19,11 +19,16 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from ombuds.notify.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from ombuds.notify.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    due_now,
+    lease_run_out,
+)
 
 EVENT_TYPES = (
     "complaint.created",
@@ -87,17 +92,10 @@ def _claim(limit: int) -> list[WebhookDelivery]:
     """Take due deliveries for this worker; those of a worker that died come back once its
     lease has run out (receivers deduplicate by `webhook-id`, so a resend is harmless)."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.OMBUDS_OUTBOX_LEASE_SECONDS)
-    WebhookDelivery.objects.filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale),
-        status=WebhookDelivery.Status.SENDING,
-    ).update(status=WebhookDelivery.Status.PENDING)
-    due = Q(status=WebhookDelivery.Status.PENDING) & (
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    )
+    WebhookDelivery.objects.filter(lease_run_out(now)).update(status=WebhookDelivery.Status.PENDING)
     with transaction.atomic():
         ids = list(
-            WebhookDelivery.objects.filter(due)
+            WebhookDelivery.objects.filter(due_now(now))
             .order_by("created_at")
             .values_list("id", flat=True)[:limit]
         )

@@ -1,15 +1,13 @@
 import signal
 import time
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
-from django.db.models import Q
 from django.utils import timezone
 
-from ombuds.notify.models import OutboxEmail, WebhookDelivery
+from ombuds.notify.models import OutboxEmail, WebhookDelivery, due_now, lease_run_out
 from ombuds.notify.tasks import deliver_notifications, run_scheduled_checks
 
 SCHEDULE_EVERY_SECONDS = 60
@@ -18,13 +16,10 @@ SCHEDULE_EVERY_SECONDS = 60
 def _work_waiting() -> bool:
     """Emails or webhooks due now, or held by a worker that died (its lease ran out)."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.OMBUDS_OUTBOX_LEASE_SECONDS)
-    for model in (OutboxEmail, WebhookDelivery):
-        due = Q(status="pending") & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        abandoned = Q(status="sending") & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
-        if model.objects.filter(due | abandoned).exists():
-            return True
-    return False
+    return any(
+        model.objects.filter(due_now(now) | lease_run_out(now)).exists()
+        for model in (OutboxEmail, WebhookDelivery)
+    )
 
 
 class Command(BaseCommand):
