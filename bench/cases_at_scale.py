@@ -610,7 +610,7 @@ def _claim_loop(agent_id: int, department_id: int, count: int, start: Any) -> Cl
     from django.db import connection
 
     from ombuds.accounts.models import Department, User
-    from ombuds.cases.handling import claim_next_case
+    from ombuds.cases.actions.claiming import claim_next_case
 
     spent = {"sql": 0.0, "queries": 0}
 
@@ -717,7 +717,7 @@ def _claim_sql(agent_id: int, department_id: int) -> list[str]:
     from django.test.utils import CaptureQueriesContext
 
     from ombuds.accounts.models import Department, User
-    from ombuds.cases.handling import claim_next_case
+    from ombuds.cases.actions.claiming import claim_next_case
 
     agent, department = User.objects.get(pk=agent_id), Department.objects.get(pk=department_id)
     agent.department_codes  # noqa: B018 - read once, as the claim loops do
@@ -755,7 +755,7 @@ def _claim_select(statements: list[str]) -> str:
 
 def _queue_top(department_id: int, n: int) -> list[int]:
     from ombuds.accounts.models import Department
-    from ombuds.cases.handling import queue_for_department
+    from ombuds.cases.read.console import queue_for_department
 
     department = Department.objects.get(pk=department_id)
     return list(queue_for_department(department).values_list("pk", flat=True)[:n])

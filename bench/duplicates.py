@@ -380,7 +380,7 @@ def _capture(lookups: list[Lookup]) -> list[list[str]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from ombuds.cases.actions import find_duplicate
+    from ombuds.cases.actions.filing import find_duplicate
 
     statements = []
     for lookup in lookups:
@@ -398,7 +398,7 @@ def _measure(lookups: dict[str, list[Lookup]]) -> dict[str, Timing]:
     """Both sizes in turns of BATCH inputs, so that other load on the machine hits both alike."""
     from django.db import connection
 
-    from ombuds.cases.actions import find_duplicate
+    from ombuds.cases.actions.filing import find_duplicate
 
     timings = {schema: Timing() for schema in lookups}
     for schema, items in lookups.items():

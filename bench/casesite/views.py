@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.html import format_html, format_html_join
 
 from ombuds.accounts.models import Department
-from ombuds.cases.handling import queue_for_department
-from ombuds.cases.selectors import target_label, time_left
+from ombuds.cases.read.console import queue_for_department
+from ombuds.cases.read.lists import target_label, time_left
 
 
 @login_required

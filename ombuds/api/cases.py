@@ -1,18 +1,16 @@
 """Agents work cases through the API: department queues, claim next, and each case action.
 
-Only agents' tokens pass (`AgentToken`: anyone else gets 403 before the body is read). A
-case an agent may not see is 404, as on the pages. Each handler is one domain action
-(`ombuds.cases.handling`, `ombuds.cases.decisions`); their refusals (`ActionRefused`) come
-back as problem details with the action's code and status, so the API refuses exactly what
-the console does.
+Only agents' (and operators') tokens pass (`AgentToken`: anyone else gets 403 before the body is
+read). A case an agent may not see is 404, as on the pages. Each handler is one domain action
+(`ombuds.cases.actions`); whether the caller may do it now is the rule book's to say, and its
+refusals come back as problem details with their code, status and field, so the API refuses
+exactly what the console does.
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from ninja import Query, Router, Status
 
 from ombuds.accounts.models import Department, User
@@ -22,70 +20,40 @@ from ombuds.api.case_schemas import (
     AppealOut,
     CaseOut,
     DecisionIn,
-    DepartmentOut,
-    EarlierCaseOut,
-    FilingDetailOut,
-    HistoryEventOut,
     InformationRequestIn,
     InformationRequestOut,
     LiftIn,
-    ListingOut,
     NoteIn,
     NoteOut,
-    PartyStatementOut,
     QueueItemOut,
     QueueOut,
-    ReporterOut,
-    RespondentOut,
-    SanctionOrderIn,
     SanctionOut,
-    StrikeSummaryOut,
     TransferIn,
     TransferOut,
 )
-from ombuds.api.complaints import decision_out, evidence_items, question_status
+from ombuds.api.presenters import (
+    appeal_out,
+    case_detail,
+    department_out,
+    request_out,
+    sanctions_out,
+)
 from ombuds.api.problems import Problem, ProblemDetails
-from ombuds.api.schemas import AnswerOut
-from ombuds.cases.decisions import (
-    Decision,
-    SanctionOrder,
-    Statement,
-    decide_appeal,
-    decide_case,
-    lift_sanction,
-    strike_summary,
-)
-from ombuds.cases.handling import (
-    add_note,
-    claim_next_case,
-    is_agent_of,
-    queue_for_department,
-    release_case,
-    request_information,
-    transfer_case,
-)
-from ombuds.cases.models import (
-    Appeal,
-    Case,
-    CaseEvent,
-    CaseStatus,
-    Complaint,
-    InformationRequest,
-    PartyStatement,
-    Sanction,
-)
-from ombuds.cases.selectors import target_label, time_left
-from ombuds.directory.models import Listing
-from ombuds.directory.urls import normalize_url
-from ombuds.evidence.models import Evidence
+from ombuds.cases.actions.appeals import decide_appeal
+from ombuds.cases.actions.claiming import add_note, claim_next_case, release_case, transfer_case
+from ombuds.cases.actions.decisions import Decision, SanctionOrder, decide_case, lift_sanction
+from ombuds.cases.actions.questions import request_information
+from ombuds.cases.models import Appeal, Case, CaseStatus, Sanction
+from ombuds.cases.read.console import queue_for_department
+from ombuds.cases.read.lists import target_label, time_left
+from ombuds.cases.rules import NOT_FOUND, sees_as_agent
+from ombuds.cases.statements import Statement
 from ombuds.policy.loader import get_policy
-from ombuds.policy.schema import ComplaintType
 
 router = Router(tags=["agents"], auth=AgentToken())
 
 SEEN = {401: ProblemDetails, 403: ProblemDetails, 404: ProblemDetails}
 ACTED = {**SEEN, 409: ProblemDetails, 422: ProblemDetails}
-EARLIER_CASES = 20
 
 
 # --- finding what the agent works on -----------------------------------------------------------
@@ -95,9 +63,8 @@ def _agent(request: HttpRequest) -> User:
     return request.auth.user  # type: ignore[attr-defined]
 
 
-def _may_see(user: User, case: Case) -> bool:
-    """The selectors' rule for agents: their departments' cases; operators see all."""
-    return user.acts_as_operator or is_agent_of(user, case)
+def _not_found(what: str) -> Problem:
+    return Problem(404, NOT_FOUND.code, f"No {what} is visible to you.")
 
 
 def _case(user: User, reference: str) -> Case:
@@ -108,8 +75,8 @@ def _case(user: User, reference: str) -> Case:
         case = cases.filter(complaints__reference=reference).first()
     else:
         case = cases.filter(reference=reference).first()
-    if case is None or not _may_see(user, case):
-        raise Problem(404, "not_found", "No case with this reference is visible to you.")
+    if case is None or not sees_as_agent(user, case):
+        raise _not_found("case with this reference")
     return case
 
 
@@ -122,191 +89,16 @@ def _department(code: str) -> Department:
 
 def _sanction(user: User, sanction_id: int) -> Sanction:
     sanction = Sanction.objects.select_related("case__department").filter(pk=sanction_id).first()
-    if sanction is None or not _may_see(user, sanction.case):
-        raise Problem(404, "not_found", "No sanction with this id is visible to you.")
+    if sanction is None or not sees_as_agent(user, sanction.case):
+        raise _not_found("sanction with this id")
     return sanction
 
 
 def _appeal(user: User, appeal_id: int) -> Appeal:
     appeal = Appeal.objects.select_related("case__department").filter(pk=appeal_id).first()
-    if appeal is None or not _may_see(user, appeal.case):
-        raise Problem(404, "not_found", "No appeal with this id is visible to you.")
+    if appeal is None or not sees_as_agent(user, appeal.case):
+        raise _not_found("appeal with this id")
     return appeal
-
-
-def _field_problem(code: str, field_name: str, message: str) -> Problem:
-    return Problem(
-        422, code, message, errors=[{"field": field_name, "code": code, "message": message}]
-    )
-
-
-def _username(user: User | None) -> str | None:
-    return user.username if user is not None else None
-
-
-# --- rendering -------------------------------------------------------------------------------
-
-
-def _department_out(department: Department) -> DepartmentOut:
-    return DepartmentOut(code=department.code, name=department.name)
-
-
-def _answers(complaint_type: ComplaintType, answers: dict) -> list[AnswerOut]:
-    rows = []
-    for form_field in complaint_type.fields:
-        value = answers.get(form_field.name)
-        if value in (None, ""):
-            continue
-        if form_field.kind in ("choice", "multichoice"):
-            labels = {c.value: c.label for c in form_field.choices}
-            values = value if isinstance(value, list) else [value]
-            value = ", ".join(labels.get(v, v) for v in values)
-        rows.append(AnswerOut(field=form_field.name, label=form_field.label, value=str(value)))
-    return rows
-
-
-def _sanction_out(sanction: Sanction) -> SanctionOut:
-    spec = get_policy().sanctions.get(sanction.kind)
-    return SanctionOut(
-        id=sanction.pk, case=sanction.case.reference, kind=sanction.kind,
-        label=spec.label if spec else sanction.kind,
-        applies_to=spec.applies_to if spec else ("listing" if sanction.listing_id else "member"),
-        member=sanction.member.member_id,
-        listing=sanction.listing.product_url if sanction.listing else None,
-        starts_at=sanction.starts_at, ends_at=sanction.ends_at,
-        applied_by=_username(sanction.applied_by), lifted_at=sanction.lifted_at,
-        lifted_by=_username(sanction.lifted_by), lift_reason=sanction.lift_reason,
-        active=sanction.is_active,
-    )  # fmt: skip
-
-
-def _sanctions(queryset) -> list[SanctionOut]:  # type: ignore[no-untyped-def]
-    related = ("case", "member", "listing", "applied_by", "lifted_by")
-    return [_sanction_out(s) for s in queryset.select_related(*related).order_by("starts_at", "pk")]
-
-
-def _appeal_out(appeal: Appeal) -> AppealOut:
-    return AppealOut(
-        id=appeal.pk, case=appeal.case.reference, status=appeal.result or "open",
-        reason=appeal.reason, opened_at=appeal.opened_at, decided_at=appeal.decided_at,
-        decided_by=_username(appeal.decided_by), statement=appeal.statement,
-    )  # fmt: skip
-
-
-def _request_out(request: InformationRequest) -> InformationRequestOut:
-    return InformationRequestOut(
-        id=request.pk, case=request.case.reference, party=request.party,
-        question=request.question, deadline=request.deadline, status=question_status(request),
-        requested_by=_username(request.requested_by), created_at=request.created_at,
-        answered_at=request.answered_at, expired_at=request.expired_at,
-    )  # fmt: skip
-
-
-def _respondent_out(case: Case) -> RespondentOut | None:
-    member = case.respondent
-    if member is None:
-        return None
-    earlier = (Case.objects.filter(respondent=member).exclude(pk=case.pk).order_by("-created_at"))[
-        :EARLIER_CASES
-    ]
-    summary = strike_summary(member)
-    return RespondentOut(
-        member_id=member.member_id, name=member.display_name, email=member.email,
-        kind=member.kind, status=member.status,
-        earlier_cases=[
-            EarlierCaseOut(
-                reference=c.reference, type=c.type_key, status=c.status, outcome=c.outcome,
-                created_at=c.created_at, decided_at=c.decided_at,
-            )
-            for c in earlier
-        ],
-        sanctions_in_force=_sanctions(member.sanctions.filter(lifted_at__isnull=True)),
-        strikes=StrikeSummaryOut(
-            points=summary.points, serious=summary.serious, proposals=summary.proposals
-        ),
-    )  # fmt: skip
-
-
-def case_detail(case: Case) -> CaseOut:
-    """Everything about a case, for the agents of its department."""
-    case = Case.objects.select_related(
-        "department", "listing", "store", "order", "respondent", "assigned_to", "decided_by",
-        "previous_case",
-    ).get(pk=case.pk)  # fmt: skip
-    policy = get_policy()
-    complaint_type = policy.types[case.type_key]
-    complaints = (
-        case.complaints.select_related("complainant", "complainant_member")
-        .prefetch_related("evidence")
-        .order_by("created_at", "pk")
-    )
-    statements = (
-        case.statements.select_related("author", "request")
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("created_at")))
-        .order_by("created_at", "pk")
-    )
-    events = (
-        CaseEvent.objects.filter(case=case).select_related("actor", "complaint").order_by("seq")
-    )
-    requests = case.information_requests.select_related("requested_by").order_by("created_at", "pk")
-    appeals = case.appeals.select_related("decided_by").order_by("opened_at", "pk")
-    return CaseOut(
-        reference=case.reference, type=case.type_key, type_label=complaint_type.label,
-        kind=case.kind, department=_department_out(case.department), status=case.status,
-        status_label=CaseStatus(case.status).label, urgent=case.urgent, breached=case.breached,
-        reporter_count=case.reporter_count, created_at=case.created_at, due_at=case.due_at,
-        time_left=time_left(case), waiting_for=case.waiting_for,
-        assigned_to=_username(case.assigned_to), target=target_label(None, case),
-        listing=ListingOut(
-            url=case.listing.product_url, title=case.listing.title, status=case.listing.status
-        ) if case.listing else None,
-        store=case.store.store_url if case.store else None,
-        order=case.order.order_number if case.order else None,
-        respondent=_respondent_out(case),
-        respondent_answer_due_at=case.respondent_answer_due_at,
-        respondent_answered_at=case.respondent_answered_at,
-        previous_case=case.previous_case.reference if case.previous_case else None,
-        complaints=[_filing_out(complaint_type, c) for c in complaints],
-        statements=[_statement_out(s) for s in statements],
-        information_requests=[_request_out(r) for r in requests],
-        decision=decision_out(case), decided_by=_username(case.decided_by),
-        sanctions=_sanctions(case.sanctions.all()),
-        appeals=[_appeal_out(a) for a in appeals],
-        allowed_outcomes=list(complaint_type.outcomes),
-        allowed_sanctions=list(complaint_type.sanctions),
-        history=[
-            HistoryEventOut(
-                seq=e.seq, kind=e.kind, at=e.created_at, actor=_username(e.actor),
-                complaint=e.complaint.reference if e.complaint else None, data=e.data,
-                hash=e.hash,
-            )
-            for e in events
-        ],
-    )  # fmt: skip
-
-
-def _filing_out(complaint_type: ComplaintType, complaint: Complaint) -> FilingDetailOut:
-    member = complaint.complainant_member
-    return FilingDetailOut(
-        reference=complaint.reference, created_at=complaint.created_at, via=complaint.via,
-        complainant=ReporterOut(
-            name=complaint.complainant_name, email=complaint.complainant_email,
-            member_id=member.member_id if member else None,
-            username=_username(complaint.complainant),
-        ),
-        answers=_answers(complaint_type, complaint.answers),
-        evidence=evidence_items(list(complaint.evidence.all())),
-    )  # fmt: skip
-
-
-def _statement_out(statement: PartyStatement) -> PartyStatementOut:
-    return PartyStatementOut(
-        id=statement.pk, party=statement.party,
-        kind="information" if statement.request_id else "answer",
-        author=_username(statement.author), question=statement.request_id, text=statement.text,
-        evidence=evidence_items(list(statement.evidence.all())),
-        created_at=statement.created_at,
-    )  # fmt: skip
 
 
 # --- queues ----------------------------------------------------------------------------------
@@ -342,7 +134,7 @@ def department_queue(
         for c in cases.select_related("listing", "respondent")[offset : offset + limit]
     ]  # fmt: skip
     return QueueOut(
-        department=_department_out(department),
+        department=department_out(department),
         count=cases.count(),
         breached=cases.filter(breached=True).count(),
         limit=limit,
@@ -427,14 +219,12 @@ def create_note(request: HttpRequest, reference: str, payload: NoteIn) -> Status
 )
 def transfer(request: HttpRequest, reference: str, payload: TransferIn) -> TransferOut:
     user = _agent(request)
-    case = _case(user, reference)
-    department = Department.objects.filter(code=payload.department.strip()).first()
-    if department is None:
-        message = f"There is no department {payload.department!r}."
-        raise _field_problem("department_not_found", "department", message)
-    case = transfer_case(agent=user, case=case, department=department, reason=payload.reason)
+    case = transfer_case(
+        agent=user, case=_case(user, reference), department=payload.department,
+        reason=payload.reason,
+    )  # fmt: skip
     return TransferOut(
-        case=case.reference, department=_department_out(department), status=case.status
+        case=case.reference, department=department_out(case.department), status=case.status
     )
 
 
@@ -453,38 +243,7 @@ def create_information_request(
         agent=user, case=_case(user, reference), party=payload.party,
         question=payload.question, days=payload.days,
     )  # fmt: skip
-    return Status(201, _request_out(question))
-
-
-def _sanction_orders(case: Case, orders: list[SanctionOrderIn]) -> list[SanctionOrder]:
-    """The sanctions asked for, with their listings found among the respondent's."""
-    sanctions = get_policy().sanctions
-    now = timezone.now()
-    result = []
-    for index, order in enumerate(orders):
-        at = f"sanctions.{index}"
-        listing = None
-        if order.listing:
-            spec = sanctions.get(order.kind)
-            if spec is not None and spec.applies_to != "listing":
-                message = f"{spec.label} applies to the member, not to a listing."
-                raise _field_problem("listing_not_applicable", f"{at}.listing", message)
-            listing = (
-                Listing.objects.select_related("store")
-                .filter(product_url=normalize_url(order.listing))
-                .first()
-            )
-            if listing is None:
-                message = f"No listing has the product URL {order.listing!r}."
-                raise _field_problem("listing_not_found", f"{at}.listing", message)
-            if case.respondent_id is None or listing.store.owner_id != case.respondent_id:
-                message = "The listing is not one of the respondent's."
-                raise _field_problem("listing_not_respondents", f"{at}.listing", message)
-        if order.ends_at is not None and order.ends_at <= now:
-            message = "ends_at must be in the future."
-            raise _field_problem("ends_at_past", f"{at}.ends_at", message)
-        result.append(SanctionOrder(kind=order.kind, listing=listing, ends_at=order.ends_at))
-    return result
+    return Status(201, request_out(question))
 
 
 @router.post(
@@ -501,11 +260,11 @@ def _sanction_orders(case: Case, orders: list[SanctionOrderIn]) -> list[Sanction
 def decide(request: HttpRequest, reference: str, payload: DecisionIn) -> Status:
     user = _agent(request)
     case = _case(user, reference)
-    orders = _sanction_orders(case, payload.sanctions)
+    orders = [SanctionOrder(o.kind, o.listing or None, o.ends_at) for o in payload.sanctions]
     statement = Statement(
         facts=payload.statement.facts, ground=payload.statement.ground,
-        scope=payload.statement.scope.strip(), automated=payload.statement.automated,
-        redress=payload.statement.redress.strip(),
+        scope=payload.statement.scope, automated=payload.statement.automated,
+        redress=payload.statement.redress,
     )  # fmt: skip
     case = decide_case(agent=user, case=case, decision=Decision(payload.outcome, statement, orders))
     return Status(201, case_detail(case))
@@ -523,7 +282,7 @@ def lift(request: HttpRequest, sanction_id: int, payload: LiftIn) -> SanctionOut
     sanction = lift_sanction(
         agent=user, sanction=_sanction(user, sanction_id), reason=payload.reason
     )
-    return _sanctions(Sanction.objects.filter(pk=sanction.pk))[0]
+    return sanctions_out(Sanction.objects.filter(pk=sanction.pk))[0]
 
 
 @router.post(
@@ -540,4 +299,4 @@ def decide_an_appeal(request: HttpRequest, appeal_id: int, payload: AppealDecisi
         statement=payload.statement,
     )  # fmt: skip
     appeal = Appeal.objects.select_related("case", "decided_by").get(pk=appeal.pk)
-    return Status(201, _appeal_out(appeal))
+    return Status(201, appeal_out(appeal))

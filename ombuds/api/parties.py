@@ -1,14 +1,12 @@
 """The parties' side of a case: answers (to the complaint or to a question) and appeals.
 
 A party finds the case through the reference they know: the complainant their CMP-...
-complaint, the respondent the CASE-... case. Who may act is the domain's to decide
-(`party_of`, the open question, the answer window, the appeal window); anyone who may not
-even see the complaint gets 404, as on the pages.
+complaint, the respondent the CASE-... case. Who may act is the rule book's to say (the party,
+the open question, the answer window, the appeal window); anyone who may not even see the
+complaint gets 404, as on the pages.
 """
 
 from __future__ import annotations
-
-import uuid
 
 from django.http import HttpRequest
 from ninja import Router, Status
@@ -16,20 +14,16 @@ from ninja import Router, Status
 from ombuds.accounts.models import User
 from ombuds.api.auth import UserToken
 from ombuds.api.case_schemas import AnswerIn, AppealIn, AppealOpenedOut, PartyAnswerOut
-from ombuds.api.complaints import evidence_items, question_status
+from ombuds.api.evidence import upload_owner
+from ombuds.api.presenters import evidence_items, question_out
 from ombuds.api.problems import Problem, ProblemDetails
-from ombuds.api.schemas import QuestionOut
-from ombuds.cases.decisions import open_appeal
-from ombuds.cases.errors import forbidden
-from ombuds.cases.handling import (
-    RESPONDENT,
-    answer_as_respondent,
-    answer_information,
-    party_of,
-)
+from ombuds.cases.actions.appeals import open_appeal
+from ombuds.cases.actions.questions import answer_as_respondent, answer_information
 from ombuds.cases.models import Case
-from ombuds.cases.selectors import view_for
+from ombuds.cases.read.visibility import view_for
+from ombuds.cases.rules import RESPONDENT, may_answer_question, party_of
 from ombuds.evidence.models import Evidence
+from ombuds.evidence.uploads import gather_evidence
 from ombuds.policy.loader import get_policy
 
 router = Router(tags=["complaints"], auth=UserToken())
@@ -58,61 +52,22 @@ def _case(user: User, reference: str) -> tuple[str, Case]:
     return reference, view.case
 
 
-def _field_problem(code: str, field_name: str, message: str, file: str = "") -> dict[str, str]:
-    error = {"field": field_name, "code": code, "message": message}
-    if file:
-        error["file"] = file
-    return error
-
-
-def _evidence(user: User, case: Case, ids: list[str]) -> list[Evidence]:
+def _evidence(request: HttpRequest, case: Case, ids: list[str]) -> list[Evidence]:
     """The caller's own uploads for the case's type, not attached to anything yet."""
-    wanted: dict[str, str] = {}  # the id as stored -> as given
-    for value in dict.fromkeys(i.strip() for i in ids if i.strip()):
-        wanted[_normal_uuid(value) or value] = value
-    limit = get_policy().types[case.type_key].evidence.max_files
-    errors = []
-    if len(wanted) > limit:
-        message = f"Attach at most {limit} files."
-        errors.append(_field_problem("too_many_files", "evidence", message))
-    found = {
-        str(e.public_id): e
-        for e in Evidence.objects.filter(
-            public_id__in=[k for k in wanted if _normal_uuid(k)],
-            uploaded_by=user,
-            complaints__isnull=True,
-            statements__isnull=True,
-        )
-    }
-    evidence = []
-    for key, given in wanted.items():
-        item = found.get(key)
-        if item is None:
-            message = (
-                f"No file {given} of yours is waiting to be attached. Upload it with "
-                f"POST /api/v1/evidence?type={case.type_key}; an attached file cannot be reused."
-            )
-            errors.append(_field_problem("evidence_not_found", "evidence", message, given))
-        elif item.type_key != case.type_key:
-            message = (
-                f"{item.safe_name} was checked against the evidence rules of another type "
-                f"({item.type_key}); upload it again with ?type={case.type_key}."
-            )
-            errors.append(_field_problem("evidence_type_mismatch", "evidence", message, given))
-        else:
-            evidence.append(item)
-    if errors:
+    complaint_type = get_policy().types[case.type_key]
+    gathered = gather_evidence(
+        upload_owner(request.auth), type_key=case.type_key, type_label=complaint_type.label,
+        ids=ids, max_files=complaint_type.evidence.max_files,
+    )  # fmt: skip
+    if gathered.problems:
+        errors = [
+            {"field": "evidence", "code": p.code, "message": p.message, "file": p.filename}
+            for p in gathered.problems
+        ]
         codes = list(dict.fromkeys(e["code"] for e in errors))
         detail = errors[0]["message"] if len(errors) == 1 else "Some files cannot be attached."
         raise Problem(422, codes[0] if len(codes) == 1 else "evidence_refused", detail, errors)
-    return evidence
-
-
-def _normal_uuid(value: str) -> str | None:
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return None
+    return gathered.evidence
 
 
 @router.post(
@@ -128,29 +83,21 @@ def _normal_uuid(value: str) -> str | None:
 def create_answer(request: HttpRequest, reference: str, payload: AnswerIn) -> Status:
     user = _user(request)
     reference, case = _case(user, reference)
-    party = party_of(user, case)
-    if party is None:
-        raise forbidden("Only the parties of a case answer on it.")
-    asked = case.information_requests.filter(
-        party=party, answered_at__isnull=True, expired_at__isnull=True
-    ).exists()
-    if not asked and party != RESPONDENT:
-        raise forbidden("There is no question waiting for your answer on this case.")
-    evidence = _evidence(user, case, payload.evidence)
-    if asked:
-        statement = answer_information(user=user, case=case, text=payload.text, evidence=evidence)
-    else:
-        statement = answer_as_respondent(user=user, case=case, text=payload.text, evidence=evidence)
+    # An open question to the caller's party is answered first; else the respondent answers the
+    # complaint. Either action asks the rule book whether the caller may, now.
+    asked = may_answer_question(user, case) is None
+    act = answer_as_respondent if not asked and party_of(user, case) == RESPONDENT else (
+        answer_information
+    )  # fmt: skip
+    evidence = _evidence(request, case, payload.evidence)
+    statement = act(user=user, case=case, text=payload.text, evidence=evidence)
     question = statement.request
     return Status(
         201,
         PartyAnswerOut(
             id=statement.pk, reference=reference, party=statement.party,
             kind="information" if question else "answer",
-            question=QuestionOut(
-                id=question.pk, question=question.question, deadline=question.deadline,
-                status=question_status(question), asked_at=question.created_at,
-            ) if question else None,
+            question=question_out(question) if question else None,
             text=statement.text,
             evidence=evidence_items(evidence),
             created_at=statement.created_at,

@@ -12,6 +12,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from ombuds.cases.errors import ActionRefused
+from ombuds.intake.errors import NON_FIELD, FieldError
+from ombuds.policy.schema import ComplaintType
 
 logger = logging.getLogger(__name__)
 PROBLEM_TYPE_BASE = "https://ombuds.dev/problems/"
@@ -77,31 +79,51 @@ def _field_name(loc: list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
-# The request field each refusal of a case action is about; the codes are the domain's.
-REFUSAL_FIELDS = {
-    "note_empty": "text",
-    "answer_empty": "text",
-    "question_empty": "question",
-    "party_invalid": "party",
-    "deadline_invalid": "days",
-    "transfer_invalid": "department",
-    "outcome_not_allowed": "outcome",
-    "sanction_not_allowed": "sanctions",
-    "sanction_without_upheld": "sanctions",
-    "sanction_needs_listing": "sanctions",
-    "sanction_needs_respondent": "sanctions",
-    "statement_incomplete": "statement",
-    "reason_empty": "reason",
+def field_problem(status: int, code: str, field_name: str, message: str) -> Problem:
+    """A refusal about one request field, told as the problem and as its one field error."""
+    return Problem(
+        status, code, message, errors=[{"field": field_name, "code": code, "message": message}]
+    )
+
+
+# A refused filing's status by the code of its problem (422 for every other code).
+SUBMISSION_STATUS = {
+    "duplicate_complaint": 409,
+    "idempotency_key_in_progress": 409,
+    "rate_limited": 429,
 }
+
+
+def submission_problem(errors: list[FieldError], complaint_type: ComplaintType | None) -> Problem:
+    """A refused filing: every problem at its field (`answers.<name>` for the type's fields)."""
+    shown = [{**e.as_dict(), "field": _submission_field(e, complaint_type)} for e in errors]
+    codes = list(dict.fromkeys(e.code for e in errors))
+    leading = next((e for e in errors if e.code in SUBMISSION_STATUS), None)
+    if leading is not None:
+        return Problem(SUBMISSION_STATUS[leading.code], leading.code, leading.message, shown)
+    if len(errors) == 1:
+        detail = f"Nothing was filed: {errors[0].message}"
+    else:
+        detail = f"Nothing was filed: {len(errors)} problems, listed field by field in errors."
+    return Problem(422, codes[0] if len(codes) == 1 else "submission_refused", detail, shown)
+
+
+def _submission_field(error: FieldError, complaint_type: ComplaintType | None) -> str:
+    if error.field == NON_FIELD:
+        return "body"
+    if complaint_type is not None and complaint_type.field(error.field) is not None:
+        return f"answers.{error.field}"
+    return error.field
 
 
 def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ActionRefused)
     def _refused(request: HttpRequest, exc: ActionRefused) -> HttpResponse:
+        """The rule book's and the actions' refusals: the status their code says, and the
+        field the refusal concerns."""
         errors = []
-        if exc.status == 422:
-            field_name = REFUSAL_FIELDS.get(exc.code, "body")
-            errors = [{"field": field_name, "code": exc.code, "message": exc.message}]
+        if exc.field is not None:
+            errors = [{"field": exc.field, "code": exc.code, "message": exc.message}]
         return problem_response(
             request, status=exc.status, code=exc.code, detail=exc.message, errors=errors
         )

@@ -1,6 +1,6 @@
 from ninja import NinjaAPI
 
-from ombuds.api import cases, complaints, me, parties
+from ombuds.api import cases, catalog, evidence, filing, me, parties, reports
 from ombuds.api.auth import BearerToken
 from ombuds.api.problems import install_problem_handlers
 
@@ -13,7 +13,5 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 install_problem_handlers(api)
-api.add_router("", me.router)
-api.add_router("", complaints.router)
-api.add_router("", parties.router)
-api.add_router("", cases.router)
+for module in (me, catalog, evidence, filing, reports, parties, cases):
+    api.add_router("", module.router)

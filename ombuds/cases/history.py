@@ -7,12 +7,15 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
+from ombuds.cases.events import EventData
 from ombuds.cases.models import Case, CaseEvent, Complaint
+from ombuds.cases.projection import differences, project, state_of_row
 
 GENESIS = "0" * 64
 
@@ -90,39 +93,40 @@ def _normalized(data: dict[str, Any] | None) -> dict[str, Any]:
 
 def next_event(
     case: Case,
-    kind: str,
+    data: EventData,
     *,
     actor: Any = None,
     complaint: Complaint | None = None,
-    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> CaseEvent:
     """The case's next event, hashed onto the one before it, not yet written."""
-    data = _normalized(data)
+    stored = _normalized(data.stored())
     seq = case.event_count + 1
     prev = case.last_event_hash or GENESIS
-    created_at = timezone.now()
+    created_at = at or timezone.now()
     actor_id = getattr(actor, "pk", None)
     digest = event_hash(
-        case_reference=case.reference, seq=seq, kind=kind, actor_id=actor_id,
-        complaint_id=complaint.pk if complaint else None, data=data,
+        case_reference=case.reference, seq=seq, kind=data.kind.value, actor_id=actor_id,
+        complaint_id=complaint.pk if complaint else None, data=stored,
         created_at=created_at.isoformat(), prev_hash=prev,
     )  # fmt: skip
     return CaseEvent(
-        case=case, seq=seq, kind=kind, actor_id=actor_id, complaint=complaint, data=data,
-        created_at=created_at, prev_hash=prev, hash=digest,
+        case=case, seq=seq, kind=data.kind.value, actor_id=actor_id, complaint=complaint,
+        data=stored, created_at=created_at, prev_hash=prev, hash=digest,
     )  # fmt: skip
 
 
 def record_event(
     case: Case,
-    kind: str,
+    data: EventData,
     *,
     actor: Any = None,
     complaint: Complaint | None = None,
-    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> CaseEvent:
-    """Append an event. Call inside the action's transaction, with the case row locked."""
-    event = next_event(case, kind, actor=actor, complaint=complaint, data=data)
+    """Append an event. Call inside the action's transaction, with the case row locked, and
+    with `at` the moment the action also wrote into the row (the replay reads it back)."""
+    event = next_event(case, data, actor=actor, complaint=complaint, at=at)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(*append_statement(event))
@@ -159,39 +163,67 @@ def append_statement(event: CaseEvent) -> tuple[str, list[Any]]:
 
 
 @dataclass(frozen=True)
-class BrokenEvent:
+class BrokenHistory:
+    """The first thing wrong with a case's history: an event (by its number), or a field of
+    the case's row that its events do not give."""
+
     case_reference: str
-    seq: int
     reason: str
+    seq: int | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = f"event {self.seq} " if self.seq is not None else ""
+        return f"{self.case_reference}: {where}{self.reason}"
 
 
-def verify_case(case: Case) -> BrokenEvent | None:
+def _chain_problem(case: Case, history: list[CaseEvent]) -> BrokenHistory | None:
     """The first event whose content or link does not match its hash, if any."""
     prev = GENESIS
     expected_seq = 1
-    for event in case.events.order_by("seq"):
+    for event in history:
         if event.seq != expected_seq:
-            return BrokenEvent(case.reference, expected_seq, "event is missing")
+            return BrokenHistory(case.reference, "is missing", expected_seq)
         if event.prev_hash != prev:
-            return BrokenEvent(case.reference, event.seq, "does not follow the event before it")
+            return BrokenHistory(case.reference, "does not follow the event before it", event.seq)
         digest = event_hash(
             case_reference=case.reference, seq=event.seq, kind=event.kind,
             actor_id=event.actor_id, complaint_id=event.complaint_id, data=event.data,
             created_at=event.created_at.isoformat(), prev_hash=event.prev_hash,
         )  # fmt: skip
         if digest != event.hash:
-            return BrokenEvent(
-                case.reference, event.seq, "content was changed after it was written"
+            return BrokenHistory(
+                case.reference, "content was changed after it was written", event.seq
             )
         prev = event.hash
         expected_seq += 1
     if case.last_event_hash and case.last_event_hash != prev:
-        return BrokenEvent(case.reference, expected_seq, "is missing: the history was cut short")
+        return BrokenHistory(case.reference, "is missing: the history was cut short", expected_seq)
     return None
 
 
-def verify_all() -> Iterator[BrokenEvent]:
-    for case in Case.objects.order_by("pk").iterator(500):
+def _projection_problem(case: Case, history: list[CaseEvent]) -> BrokenHistory | None:
+    """The first field of the case's row that differs from the replay of its events."""
+    found = differences(state_of_row(case), project(history))
+    if not found:
+        return None
+    name, actual, expected = found[0]
+    return BrokenHistory(
+        case.reference,
+        f"{name} is {actual!r} in the case but {expected!r} in the replay of its "
+        f"{len(history)} events",
+        field=name,
+    )
+
+
+def verify_case(case: Case) -> BrokenHistory | None:
+    """The hash chain first (a replay of a tampered history proves nothing), then the row."""
+    history = list(case.events.order_by("seq"))
+    return _chain_problem(case, history) or _projection_problem(case, history)
+
+
+def verify_all() -> Iterator[BrokenHistory]:
+    for case in Case.objects.select_related("department").order_by("pk").iterator(500):
         broken = verify_case(case)
         if broken:
             yield broken

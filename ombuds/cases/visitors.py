@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core import signing
-from django.urls import reverse
 
+from ombuds.cases.links import absolute, complaint_path
 from ombuds.cases.models import Complaint
 
 VISITOR_SALT = "ombuds.cases.visitor-report"
@@ -32,7 +31,7 @@ def complaint_from_visitor_token(
 
 def complaint_link(complaint: Complaint) -> str:
     """The complaint's page for its complainant: with the signed key when they are a visitor."""
-    path = reverse("complaint", args=[complaint.reference])
+    path = complaint_path(complaint.reference)
     if complaint.complainant_id is None:
         path += "?k=" + visitor_token(complaint)
-    return settings.OMBUDS_BASE_URL + path
+    return absolute(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ombuds.accounts.models import User
-from ombuds.cases.actions import file_complaint
+from ombuds.cases.actions.filing import file_complaint
 from ombuds.directory.models import Listing, Order
 from ombuds.intake.checks import Filer, Submission
 from ombuds.intake.errors import SubmissionRefused
@@ -175,15 +175,11 @@ def _case_of(username: str, type_key: str):  # type: ignore[no-untyped-def]
 
 def advance_demo_cases() -> None:
     """Move the freshly filed demo cases into every state, through the real actions."""
-    from ombuds.cases.decisions import (
-        Decision,
-        SanctionOrder,
-        Statement,
-        decide_appeal,
-        decide_case,
-        open_appeal,
-    )
-    from ombuds.cases.handling import answer_as_respondent, claim_case, request_information
+    from ombuds.cases.actions.appeals import decide_appeal, open_appeal
+    from ombuds.cases.actions.claiming import claim_case
+    from ombuds.cases.actions.decisions import Decision, SanctionOrder, decide_case
+    from ombuds.cases.actions.questions import answer_as_respondent, request_information
+    from ombuds.cases.statements import Statement
 
     users = {
         u.username: u

@@ -11,7 +11,7 @@ def _stored_name(instance: "Evidence", filename: str) -> str:
 
 
 class Evidence(models.Model):
-    """An uploaded file, inspected and stored; attached to a complaint when it is filed."""
+    """An uploaded file, inspected and stored; attached once, to a filing or a party's statement."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     file = models.FileField(upload_to=_stored_name, max_length=200)
@@ -29,6 +29,11 @@ class Evidence(models.Model):
         max_length=64, blank=True, db_index=True, help_text="Visitors' uploads: their session."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    attached_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it was attached to a filing or a statement; it is never attached twice.",
+    )
 
     class Meta:
         ordering = ["created_at"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,8 +22,11 @@ from ombuds.directory.resolver import Resolution, ResolutionError, resolve_respo
 from ombuds.directory.urls import looks_like_url
 from ombuds.evidence.inspection import InspectedFile, check_evidence_set
 from ombuds.evidence.models import Evidence
+from ombuds.evidence.uploads import type_mismatch
+from ombuds.formats import day, megabytes
 from ombuds.intake.errors import NON_FIELD, FieldError, SubmissionRefused
 from ombuds.intake.language import language_problem
+from ombuds.intake.orders import protection_ends
 from ombuds.policy.schema import (
     ComplaintType,
     FormField,
@@ -93,7 +96,7 @@ def check_submission(policy: Policy, submission: Submission, filer: Filer) -> Ch
             ]
         )
     errors: list[FieldError] = []
-    errors += _filer_errors(policy, complaint_type, filer)
+    errors += filer_errors(policy, complaint_type, filer)
     answers, field_errors = _clean_answers(
         complaint_type, submission.answers, policy.languages_for(submission.type_key)
     )
@@ -159,7 +162,8 @@ def _a(text: str) -> str:
     return ("an " if text[:1].lower() in "aeiou" else "a ") + text
 
 
-def _filer_errors(policy: Policy, t: ComplaintType, filer: Filer) -> list[FieldError]:
+def filer_errors(policy: Policy, t: ComplaintType, filer: Filer) -> list[FieldError]:
+    """Why this filer may not file this type at all (said before they fill the form in)."""
     market = policy.marketplace.name
     if t.filers.who == "members":
         if filer.member is None:
@@ -493,34 +497,20 @@ def _order_errors(
             )
         ]
     if rule.within_protection_period:
-        ends = _protection_end(policy, order)
+        ends = protection_ends(policy, order)
         if ends is not None and timezone.now() > ends:
             return [
                 FieldError(
                     rule.field,
                     "not_eligible",
                     f"The buyer protection period of order {order.order_number} ended on "
-                    f"{timezone.localtime(ends):%Y-%m-%d}. {rule.reason}",
+                    f"{day(ends)}. {rule.reason}",
                 )
             ]
     return []
 
 
-def _protection_end(policy: Policy, order: Order) -> datetime | None:
-    if order.protection_ends_at is not None:
-        return order.protection_ends_at
-    if order.paid_at is not None:
-        return order.paid_at + timedelta(days=policy.marketplace.buyer_protection_days)
-    return None
-
-
 # --- evidence --------------------------------------------------------------------------------
-
-
-def megabytes(size: int) -> str:
-    """A size for people: '2 MB', '1.5 MB'."""
-    value = size / (1024 * 1024)
-    return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
 
 
 def _as_inspected(item: Evidence) -> InspectedFile:
@@ -540,14 +530,9 @@ def _evidence_errors(
     errors: list[FieldError] = []
     for item in evidence:
         if item.type_key != type_key:
+            problem = type_mismatch(item, t.label)
             errors.append(
-                FieldError(
-                    EVIDENCE,
-                    "evidence_type_mismatch",
-                    f"{item.safe_name} was checked against the rules of another kind of "
-                    f"complaint. Upload it again for this {t.label.lower()}.",
-                    {"file": str(item.public_id)},
-                )
+                FieldError(EVIDENCE, problem.code, problem.message, {"file": problem.filename})
             )
             continue
         if item.format not in rules.allowed_formats:

@@ -1,6 +1,6 @@
 """The agent console: queues, "claim next", my cases, search, and the case page with its actions.
 
-Views translate forms into the domain's actions (`ombuds.cases.handling`, `.decisions`) and
+Views translate forms into the domain's actions (`ombuds.cases.actions`) and
 back. A refused action comes back at its form with the domain's message, its status, and
 everything that was typed. Nobody but the agents of a department sees anything of its cases.
 """
@@ -23,54 +23,65 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from ombuds.accounts.models import Department
-from ombuds.cases.decisions import (
-    Decision,
-    SanctionOrder,
-    Statement,
-    decide_appeal,
-    decide_case,
-    lift_sanction,
-)
-from ombuds.cases.errors import ActionRefused
-from ombuds.cases.handling import (
+from ombuds.cases.actions.appeals import decide_appeal
+from ombuds.cases.actions.claiming import (
     add_note,
     claim_case,
     claim_next_case,
-    is_agent_of,
     release_case,
-    request_information,
     transfer_case,
 )
-from ombuds.cases.models import OPEN_STATUSES, WORKED_STATUSES, Case, CaseStatus
-from ombuds.cases.search import search_cases
-from ombuds.cases.selectors import (
-    Dossier,
+from ombuds.cases.actions.decisions import Decision, SanctionOrder, decide_case, lift_sanction
+from ombuds.cases.actions.questions import request_information
+from ombuds.cases.errors import ActionRefused, RefusalCode, refuse_unless_allowed
+from ombuds.cases.models import WORKED_STATUSES, Case, CaseStatus
+from ombuds.cases.read.console import (
     agent_cases,
     agent_departments,
     department_loads,
-    dossier_for,
-    dossier_of,
-    is_overdue,
     queue_page,
-    target_label,
-    time_left,
 )
+from ombuds.cases.read.dossier import Dossier, dossier_for, dossier_of
+from ombuds.cases.read.lists import is_overdue, target_label, time_left
+from ombuds.cases.read.search import search_cases
+from ombuds.cases.rules import (
+    is_agent_of,
+    may_add_note,
+    may_claim,
+    may_decide,
+    may_decide_appeal,
+    may_lift,
+    may_release,
+    may_request_information,
+    may_transfer,
+    waiting_appeal,
+)
+from ombuds.cases.statements import Statement
 from ombuds.policy.loader import get_policy
 
 PREVIEW_IMAGES = ("jpg", "png", "gif", "webp")
 
 
-def agent_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in agents only: others are sent to log in, or refused (403)."""
+def _requiring(allowed: Callable[[Any], bool]) -> Callable[..., Any]:
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        """Signed-in people it allows only: others are sent to log in, or refused (403)."""
 
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_agent:
-            raise PermissionDenied("The console is for the marketplace's agents.")
-        return view(request, *args, **kwargs)
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not allowed(request.user):
+                raise PermissionDenied("The console is for the marketplace's agents.")
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
+
+
+# The queues are the agents'; a case's actions answer agents and operators (who read every case
+# and are told by the rule book that only its department's agents act on it).
+agent_required = _requiring(lambda user: user.is_agent)
+console_user_required = _requiring(lambda user: user.is_agent or user.acts_as_operator)
 
 
 def _my_department(request: HttpRequest, code: str) -> Department:
@@ -151,9 +162,7 @@ def claim_next(request: HttpRequest, code: str) -> HttpResponse:
     try:
         case = claim_next_case(agent=request.user, department=department)
     except ActionRefused as refused:
-        if refused.status == 403:
-            raise PermissionDenied(refused.message) from refused
-        raise
+        raise PermissionDenied(refused.message) from refused
     if case is None:
         messages.info(request, f"The {department.name} queue is empty: nothing to claim.")
         return redirect("console_queue", department.code)
@@ -195,33 +204,24 @@ def render_case(
     user = request.user
     can_act = is_agent_of(user, case)
     mine = can_act and case.assigned_to_id == user.pk
-    decidable = case.status in (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW)
-    now = timezone.now()
-    answer_pending = (
-        complaint_type.respondent_answer.allowed
-        and case.respondent_answered_at is None
-        and case.respondent_answer_due_at is not None
-        and now < case.respondent_answer_due_at
-    )
     proposed = {key for key, _ in dossier.record.proposals} if dossier.record else set()
     form_name, error = refused if refused else ("", None)
     typed = _typed(request) if refused else {}
+    # Which forms to offer: the rule book's answer, the same the actions ask.
+    decide_refusal = may_decide(user, case)
+    appeal_refusal = may_decide_appeal(user, case, dossier.open_appeal)
     forms = {
-        "claim": can_act
-        and case.assigned_to_id is None
-        and case.status in (CaseStatus.SUBMITTED, CaseStatus.APPEALED)
-        and not (case.status == CaseStatus.APPEALED and case.decided_by_id == user.pk),
-        "release": mine,
-        "note": can_act,
-        "request_information": can_act and decidable,
-        "transfer": can_act and case.status in (*OPEN_STATUSES, CaseStatus.APPEALED),
-        "decide": mine and decidable,
-        "lift": can_act and any(s.is_active for s in dossier.sanctions),
-        "decide_appeal": can_act
-        and dossier.open_appeal is not None
-        and case.status == CaseStatus.APPEALED
-        and case.assigned_to_id in (None, user.pk),
+        "claim": may_claim(user, case) is None,
+        "release": may_release(user, case) is None,
+        "note": may_add_note(user, case) is None,
+        "request_information": may_request_information(user, case) is None,
+        "transfer": may_transfer(user, case) is None,
+        "decide": decide_refusal is None,
+        "lift": any(may_lift(user, case, s) is None for s in dossier.sanctions),
+        "decide_appeal": appeal_refusal is None,
     }
+    if form_name in forms:
+        forms[form_name] = True  # a refused form comes back as typed, whatever the rule says now
     return render(
         request,
         "web/console/case.html",
@@ -235,10 +235,11 @@ def render_case(
             "can_act": can_act,
             "mine": mine,
             "forms": forms,
-            "error_form_shown": forms.get(form_name, False),
-            "decidable": decidable,
-            "answer_pending": answer_pending and not complaint_type.urgent,
-            "own_decision": case.decided_by_id == user.pk,
+            # Why the agent holding the case may not decide it yet (the answer is pending).
+            "decide_refusal": decide_refusal if mine else None,
+            "error_form_shown": form_name in forms,
+            "own_decision": appeal_refusal is not None
+            and appeal_refusal.code == RefusalCode.OWN_DECISION,
             "outcomes": [(key, policy.outcomes[key]) for key in complaint_type.outcomes],
             "sanctions": [
                 (key, policy.sanctions[key], key in proposed) for key in complaint_type.sanctions
@@ -283,10 +284,6 @@ def action(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def _refuse(code: str, message: str) -> ActionRefused:
-    return ActionRefused(code, message, status=422)
-
-
 @action("claim")
 def _claim(request: HttpRequest, case: Case) -> tuple[str, str | None]:
     claim_case(agent=request.user, case=case)
@@ -307,75 +304,58 @@ def _note(request: HttpRequest, case: Case) -> tuple[str, str | None]:
 
 @action("request_information")
 def _request_information(request: HttpRequest, case: Case) -> tuple[str, str | None]:
-    try:
-        days = int(request.POST.get("days", ""))
-    except ValueError:
-        days = 0
     party = request.POST.get("party", "")
     request_information(
         agent=request.user, case=case, party=party, question=request.POST.get("question", ""),
-        days=days,
+        days=_int(request.POST.get("days")),
     )  # fmt: skip
     return f"Question sent to the {party}. The case waits for the answer; its clock stops.", None
 
 
 @action("transfer")
 def _transfer(request: HttpRequest, case: Case) -> tuple[str, str | None]:
-    department = Department.objects.filter(code=request.POST.get("department", "")).first()
-    if department is None:
-        raise _refuse("transfer_invalid", "Choose another, active department.")
-    transfer_case(
-        agent=request.user, case=case, department=department,
-        reason=request.POST.get("reason", ""),
-    )  # fmt: skip
-    target = None if department.code in request.user.department_codes else reverse("console")
-    return f"{case.reference} was transferred to {department.name}.", target
+    code = request.POST.get("department", "")
+    moved = transfer_case(
+        agent=request.user, case=case, department=code, reason=request.POST.get("reason", "")
+    )
+    target = None if moved.department.code in request.user.department_codes else reverse("console")
+    return f"{case.reference} was transferred to {moved.department.name}.", target
 
 
 def _end_of(day: str) -> datetime | None:
+    """The end of the day given (the marketplace's time zone), or None for no end."""
     if not day.strip():
         return None
-    parsed = parse_date(day.strip())
+    try:
+        parsed = parse_date(day.strip())
+    except ValueError:  # a date that does not exist, like 30 February
+        parsed = None
     if parsed is None:
-        raise _refuse(
-            "ends_at_invalid", "Give the end of the sanctions as a date, or leave it empty."
+        raise ActionRefused(
+            RefusalCode.INVALID_DATE,
+            "Give the end of the sanctions as a date (YYYY-MM-DD), or leave it empty.",
+            "ends_at",
         )
-    moment = timezone.make_aware(datetime.combine(parsed, time(23, 59)))
-    if moment <= timezone.now():
-        raise _refuse("ends_at_invalid", "The end of the sanctions must be a future date.")
-    return moment
+    return timezone.make_aware(datetime.combine(parsed, time(23, 59)))
 
 
 @action("decide")
 def _decide(request: HttpRequest, case: Case) -> tuple[str, str | None]:
     post = request.POST
-    policy = get_policy()
-    listing = None
-    if post.get("listing"):
-        dossier = dossier_for(case.reference, request.user)
-        listing = next(
-            (x for x in (dossier.case_listings if dossier else []) if str(x.pk) == post["listing"]),
-            None,
-        )
-        if listing is None:
-            raise _refuse("listing_invalid", "Choose one of the listings of this case.")
     ends_at = _end_of(post.get("ends_at", ""))
-    orders = []
-    for kind in post.getlist("sanctions"):
-        spec = policy.sanctions.get(kind)
-        on_listing = spec is not None and spec.applies_to == "listing"
-        orders.append(SanctionOrder(kind, listing if on_listing else None, ends_at))
+    listing = post.get("listing") or None
+    orders = [SanctionOrder(kind, listing, ends_at) for kind in post.getlist("sanctions")]
     statement = Statement(
-        facts=post.get("facts", "").strip(),
-        ground=post.get("ground", "").strip(),
-        scope=post.get("scope", "").strip(),
+        facts=post.get("facts", ""),
+        ground=post.get("ground", ""),
+        scope=post.get("scope", ""),
         automated=post.get("automated") == "on",
     )
     decided = decide_case(
         agent=request.user, case=case,
         decision=Decision(post.get("outcome", ""), statement, orders),
     )  # fmt: skip
-    outcome = policy.outcomes[decided.outcome].label
+    outcome = get_policy().outcomes[decided.outcome].label
     return f"Decided: {outcome}. Both parties are told, with the statement of reasons.", None
 
 
@@ -383,22 +363,26 @@ def _decide(request: HttpRequest, case: Case) -> tuple[str, str | None]:
 def _lift(request: HttpRequest, case: Case) -> tuple[str, str | None]:
     sanction = case.sanctions.filter(pk=_int(request.POST.get("sanction"))).first()
     if sanction is None:
-        raise _refuse("sanction_unknown", "Choose a sanction of this case.")
-    lift_sanction(
-        agent=request.user, sanction=sanction, reason=request.POST.get("reason", "").strip()
-    )
+        raise ActionRefused(
+            RefusalCode.SANCTION_UNKNOWN, "Choose a sanction of this case.", "sanction"
+        )
+    lift_sanction(agent=request.user, sanction=sanction, reason=request.POST.get("reason", ""))
     label = get_policy().sanctions[sanction.kind].label
     return f"{label} lifted. The member and the marketplace are told.", None
 
 
 @action("decide_appeal")
 def _decide_appeal(request: HttpRequest, case: Case) -> tuple[str, str | None]:
-    appeal = case.appeals.filter(decided_at__isnull=True).order_by("opened_at").last()
-    if appeal is None:
-        raise ActionRefused("appeal_decided", "There is no appeal waiting on this case.")
+    appeal = waiting_appeal(case)
+    refuse_unless_allowed(may_decide_appeal(request.user, case, appeal))
+    assert appeal is not None
     result = request.POST.get("result", "")
     if result not in ("confirm", "reverse"):
-        raise _refuse("result_missing", "Choose whether the decision is confirmed or reversed.")
+        raise ActionRefused(
+            RefusalCode.RESULT_MISSING,
+            "Choose whether the decision is confirmed or reversed.",
+            "result",
+        )
     decided = decide_appeal(
         agent=request.user, appeal=appeal, reverse=result == "reverse",
         statement=request.POST.get("statement", ""),
@@ -414,7 +398,7 @@ def _int(value: str | None) -> int:
         return 0
 
 
-@login_required
+@console_user_required
 @require_POST
 def case_action(request: HttpRequest, reference: str, name: str) -> HttpResponse:
     handler = ACTIONS.get(name)
@@ -424,6 +408,8 @@ def case_action(request: HttpRequest, reference: str, name: str) -> HttpResponse
     try:
         message, target = handler(request, dossier.case)
     except ActionRefused as refused:
+        if refused.code == RefusalCode.NOT_FOUND:  # no longer theirs to see
+            raise Http404(refused.message) from refused
         # The state may have changed (or not): show the case as it is now, the form as typed.
         fresh = dossier_for(dossier.case.reference, request.user) or dossier
         return render_case(request, fresh, refused=(name, refused), status=refused.status)

@@ -10,29 +10,34 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
-from ombuds.cases.actions import Filed, confirm_visitor_report, file_complaint
+from ombuds.cases.actions.filing import (
+    VISITOR_EMAIL,
+    Filed,
+    FilingForm,
+    Submitter,
+    case_to_submit_again,
+    confirm_visitor_report,
+    submit,
+)
 from ombuds.cases.models import Case
-from ombuds.cases.selectors import case_to_submit_again
 from ombuds.cases.visitors import visitor_token
 from ombuds.directory.models import Order
 from ombuds.evidence.models import Evidence
-from ombuds.intake.checks import EVIDENCE, Filer, Submission, check_submission
-from ombuds.intake.errors import NON_FIELD, FieldError, SubmissionRefused
-from ombuds.intake.ratelimit import check_filing_rate, client_ip
+from ombuds.intake.checks import EVIDENCE, Filer, filer_errors
+from ombuds.intake.errors import FieldError
+from ombuds.intake.orders import orders_for
+from ombuds.intake.ratelimit import client_ip
 from ombuds.policy.loader import get_policy
 from ombuds.policy.schema import ComplaintType, OrderRule
 from ombuds.web.catalog import CatalogEntry
-from ombuds.web.uploads import accept_uploads, kept_evidence
+from ombuds.web.uploads import kept_ids, upload_owner
 
-VISITOR_EMAIL = "visitor_email"
 PREVIOUS = "previous"
+TRUE_WORDS = ("on", "true", "1", "yes")
 
 
 def triage(request: HttpRequest) -> HttpResponse:
@@ -77,12 +82,16 @@ def _eligible_orders(request: HttpRequest, complaint_type: ComplaintType) -> lis
     user = request.user
     if rule is None or not user.is_authenticated or user.member_id is None:
         return []
-    orders = Order.objects.filter(buyer_id=user.member_id, payment=rule.paid).select_related(
-        "listing"
-    )
-    if rule.within_protection_period:
-        orders = orders.exclude(protection_ends_at__lt=timezone.now())
+    orders = orders_for(user.member_id, rule, get_policy()).select_related("listing")
     return list(orders.order_by("-paid_at")[:50])
+
+
+def _values(request: HttpRequest, complaint_type: ComplaintType) -> dict[str, Any]:
+    values: dict[str, Any] = {k: request.POST.get(k, "") for k in request.POST}
+    for form_field in complaint_type.fields:
+        if form_field.kind == "multichoice":
+            values[form_field.name] = request.POST.getlist(form_field.name)
+    return values
 
 
 def file(request: HttpRequest, type_key: str) -> HttpResponse:
@@ -92,112 +101,38 @@ def file(request: HttpRequest, type_key: str) -> HttpResponse:
         raise Http404("No such complaint type.")
     if complaint_type.filers.who != "anyone" and not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    values: dict[str, Any] = {k: v for k, v in request.GET.items()}
-    errors: list[FieldError] = []
-    evidence: list[Evidence] = []
-    status = 200
-    retry_after = None
-    if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in request.POST}
-        for form_field in complaint_type.fields:
-            if form_field.kind == "multichoice":
-                values[form_field.name] = request.POST.getlist(form_field.name)
-        refusal = check_filing_rate(
-            user_id=request.user.pk if request.user.is_authenticated else None,
-            ip=client_ip(request.META),
-        )
-        evidence = kept_evidence(request)
-        if refusal is not None:
-            errors = [FieldError(NON_FIELD, "rate_limited", refusal.message)]
-            status, retry_after = 429, refusal.retry_after
-        else:
-            uploaded, refused = accept_uploads(request, type_key)
-            evidence += uploaded
-            upload_errors = [
-                FieldError(EVIDENCE, exc.code, exc.message, {"file": exc.filename})
-                for exc in refused
-            ]
-            outcome = _file(request, complaint_type, type_key, values, evidence, upload_errors)
-            if isinstance(outcome, HttpResponse):
-                return outcome
-            errors = outcome
-            status = 400
-    else:
-        errors = _filer_refusals(request, type_key)
-    response = render(
-        request,
-        "web/file.html",
-        _form_context(request, type_key, complaint_type, values, errors, evidence),
-        status=status,
+    filer = Filer.for_user(request.user) if request.user.is_authenticated else None
+    if request.method != "POST":
+        values = dict(request.GET.items())
+        errors = filer_errors(policy, complaint_type, filer) if filer else []
+        return _render_form(request, type_key, complaint_type, values, errors, [])
+    values = _values(request, complaint_type)
+    form = FilingForm(
+        type_key=type_key,
+        target=values.get("target", ""),
+        answers={f.name: values.get(f.name) for f in complaint_type.fields},
+        agreement=values.get("agreement") in TRUE_WORDS,
+        evidence_ids=kept_ids(request),
+        uploads=request.FILES.getlist("evidence"),
+        previous_case=str(values.get(PREVIOUS) or ""),
+        visitor_email=values.get(VISITOR_EMAIL, ""),
     )
-    if retry_after is not None:
-        response["Retry-After"] = str(retry_after)
+    submitter = Submitter(filer, upload_owner(request), "web", client_ip(request.META))
+    result = submit(form, submitter)
+    if result.filed is not None:
+        return _after_filing(request, result.filed)
+    status = 429 if result.retry_after is not None else 400
+    response = _render_form(
+        request, type_key, complaint_type, values, result.errors, result.evidence, status
+    )
+    if result.retry_after is not None:
+        response["Retry-After"] = str(result.retry_after)
     return response
 
 
 def _previous_case(request: HttpRequest, type_key: str, values: dict[str, Any]) -> Case | None:
     """The decided case this submission follows ("submit again with new information")."""
     return case_to_submit_again(request.user, str(values.get(PREVIOUS) or ""), type_key)
-
-
-def _filer_refusals(request: HttpRequest, type_key: str) -> list[FieldError]:
-    """Why this signed-in user may not file this type at all, said before they fill it in."""
-    if not request.user.is_authenticated:
-        return []
-    try:
-        check_submission(get_policy(), Submission(type_key=type_key), Filer.for_user(request.user))
-    except SubmissionRefused as refused:
-        return [e for e in refused.errors if e.field == NON_FIELD]
-    return []
-
-
-def _file(
-    request: HttpRequest,
-    complaint_type: ComplaintType,
-    type_key: str,
-    values: dict[str, Any],
-    evidence: list[Evidence],
-    refused: list[FieldError],
-) -> HttpResponse | list[FieldError]:
-    """File the submission; when something is refused already, only check the rest, so
-    that the form names every problem at once instead of one kind per try."""
-    errors = list(refused)
-    if request.user.is_authenticated:
-        filer = Filer.for_user(request.user)
-    else:
-        email = values.get(VISITOR_EMAIL, "").strip()
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.append(
-                FieldError(
-                    VISITOR_EMAIL,
-                    "invalid_email",
-                    "Enter your email address: we send a link to confirm it, and the answer "
-                    "goes there.",
-                )
-            )
-        filer = Filer(email=email.lower(), name="")
-    submission = Submission(
-        type_key=type_key,
-        target=values.get("target", ""),
-        answers={f.name: values.get(f.name) for f in complaint_type.fields},
-        evidence=evidence,
-        agreement=values.get("agreement") in ("on", "true", "1", "yes"),
-    )
-    try:
-        if errors:
-            check_submission(get_policy(), submission, filer)
-            return errors
-        filed = file_complaint(
-            submission=submission,
-            filer=filer,
-            via="web",
-            previous_case=_previous_case(request, type_key, values),
-        )
-    except SubmissionRefused as refusal:
-        return errors + refusal.errors
-    return _after_filing(request, filed)
 
 
 def _after_filing(request: HttpRequest, filed: Filed) -> HttpResponse:
@@ -210,6 +145,19 @@ def _after_filing(request: HttpRequest, filed: Filed) -> HttpResponse:
     if filed.joined_existing_case:
         messages.info(request, "Others reported the same thing: your report joined their case.")
     return redirect("complaint", complaint.reference)
+
+
+def _render_form(
+    request: HttpRequest,
+    type_key: str,
+    complaint_type: ComplaintType,
+    values: dict[str, Any],
+    errors: list[FieldError],
+    evidence: list[Evidence],
+    status: int = 200,
+) -> HttpResponse:
+    context = _form_context(request, type_key, complaint_type, values, errors, evidence)
+    return render(request, "web/file.html", context, status=status)
 
 
 def _form_context(
@@ -268,7 +216,7 @@ def _form_context(
         "target_from_order": complaint_type.target.identify_by == ["order"],
         "evidence": evidence,
         "evidence_errors": by_field.get(EVIDENCE, []),
-        "agreement_checked": values.get("agreement") in ("on", "true", "1", "yes"),
+        "agreement_checked": values.get("agreement") in TRUE_WORDS,
         "agreement_errors": by_field.get("agreement", []),
         "visitor_email": values.get(VISITOR_EMAIL, ""),
         "visitor_email_errors": by_field.get(VISITOR_EMAIL, []),

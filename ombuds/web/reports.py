@@ -14,29 +14,33 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from ombuds.cases.decisions import open_appeal
+from ombuds.cases.actions.appeals import open_appeal
+from ombuds.cases.actions.questions import answer_as_respondent, answer_information
 from ombuds.cases.errors import ActionRefused
-from ombuds.cases.handling import answer_as_respondent, answer_information
 from ombuds.cases.models import CaseStatus, Complaint
-from ombuds.cases.selectors import (
-    AGENT,
-    COMPLAINANT,
-    RESPONDENT,
-    CaseView,
-    evidence_for_viewer,
-    party_case,
+from ombuds.cases.read.lists import (
+    box_statuses,
     received_cases,
     sent_complaints,
     status_of,
     target_label,
     time_left,
+)
+from ombuds.cases.read.party import party_case
+from ombuds.cases.read.visibility import (
+    AGENT,
+    COMPLAINANT,
+    RESPONDENT,
+    CaseView,
+    evidence_for_viewer,
     view_for,
 )
 from ombuds.cases.visitors import complaint_from_visitor_token
 from ombuds.evidence.models import Evidence
+from ombuds.evidence.uploads import gather_evidence
 from ombuds.policy.loader import get_policy
 from ombuds.web.console import agent_case_from_view
-from ombuds.web.uploads import accept_uploads, kept_evidence
+from ombuds.web.uploads import kept_ids, upload_owner
 
 STATUS_FILTERS = [("", "Any status"), ("open", "Open"), *CaseStatus.choices]
 
@@ -102,15 +106,13 @@ def _render_complaint(
 
 
 Act = Callable[..., Any]
-PARTY_ACTIONS: dict[str, tuple[str, Act, str]] = {
-    # name: (the party who may, the domain action, what the party is told)
+PARTY_ACTIONS: dict[str, tuple[Act, str]] = {
+    # name: (the domain action, what the party is told)
     "answer": (
-        RESPONDENT,
         answer_as_respondent,
         "Your answer was sent. The marketplace takes it into account in its decision.",
     ),
     "information": (
-        "",
         answer_information,
         "Your answer was sent. The case continues where it stopped.",
     ),
@@ -129,32 +131,35 @@ def party_answer(request: HttpRequest, reference: str, name: str) -> HttpRespons
         raise Http404("No complaint with this number is visible to you.")
     if name not in PARTY_ACTIONS:
         raise Http404("No such form.")
-    party, act, told = PARTY_ACTIONS[name]
-    if party and view.role != party:
-        raise Http404("No such form.")
+    act, told = PARTY_ACTIONS[name]
     visitor = _visitor_of(request, view)
-    evidence = kept_evidence(request)
-    uploaded, refused = accept_uploads(request, view.case.type_key)
-    evidence += uploaded
-    errors = [{"code": exc.code, "message": f"{exc.filename}: {exc.message}"} for exc in refused]
-    limit = view.complaint_type.evidence.max_files
-    if len(evidence) > limit:
-        errors.append({"code": "too_many_files", "message": f"Attach at most {limit} files."})
-    if errors:
-        return _render_complaint(request, view, form=name, errors=errors, kept=evidence, status=400)
+    complaint_type = view.complaint_type
+    gathered = gather_evidence(
+        upload_owner(request), type_key=view.case.type_key, type_label=complaint_type.label,
+        ids=kept_ids(request), uploads=request.FILES.getlist("evidence"),
+        max_files=complaint_type.evidence.max_files,
+    )  # fmt: skip
+    if gathered.problems:
+        errors = [
+            {"code": p.code, "message": f"{p.filename}: {p.message}" if p.filename else p.message}
+            for p in gathered.problems
+        ]
+        return _render_complaint(
+            request, view, form=name, errors=errors, kept=gathered.evidence, status=400
+        )
     as_visitor = {"visitor_complaint": visitor} if visitor is not None else {}
     try:
         act(
-            user=request.user,
+            user=request.user if visitor is None else None,
             case=view.case,
             text=request.POST.get("text", ""),
-            evidence=evidence,
+            evidence=gathered.evidence,
             **as_visitor,
         )
-    except ActionRefused as refused_action:
-        errors = [{"code": refused_action.code, "message": refused_action.message}]
+    except ActionRefused as refused:
+        errors = [{"code": refused.code, "message": refused.message}]
         return _render_complaint(
-            request, view, form=name, errors=errors, kept=evidence, status=refused_action.status
+            request, view, form=name, errors=errors, kept=gathered.evidence, status=refused.status
         )
     messages.success(request, told)
     return redirect(_complaint_url(request, reference) + f"#{name}")
@@ -164,7 +169,7 @@ def party_answer(request: HttpRequest, reference: str, name: str) -> HttpRespons
 @require_POST
 def party_appeal(request: HttpRequest, reference: str) -> HttpResponse:
     view = view_for(reference, request.user)
-    if view is None or view.case is None or view.role != RESPONDENT:
+    if view is None or view.case is None or view.role not in (COMPLAINANT, RESPONDENT):
         raise Http404("No complaint with this number is visible to you.")
     try:
         open_appeal(user=request.user, case=view.case, reason=request.POST.get("reason", ""))
@@ -181,6 +186,8 @@ def party_appeal(request: HttpRequest, reference: str) -> HttpResponse:
 def my_reports(request: HttpRequest) -> HttpResponse:
     box = "received" if request.GET.get("box") == "received" else "sent"
     status = request.GET.get("status", "")
+    if status not in box_statuses(box):
+        status = ""
     type_key = request.GET.get("type", "")
     policy = get_policy()
     if type_key not in policy.types:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from ombuds.cases.links import COMPLAINT_ROUTE, CONFIRM_REPORT_ROUTE
 from ombuds.web import console, filing, notifications, reports, views
 
 urlpatterns = [
@@ -7,8 +8,8 @@ urlpatterns = [
     path("types/", views.complaint_types, name="complaint_types"),
     path("report/", filing.triage, name="triage"),
     path("report/<slug:type_key>/", filing.file, name="file"),
-    path("reports/confirm/<str:token>/", filing.confirm_report, name="confirm_report"),
-    path("complaints/<str:reference>/", reports.complaint_page, name="complaint"),
+    path(CONFIRM_REPORT_ROUTE, filing.confirm_report, name="confirm_report"),
+    path(COMPLAINT_ROUTE, reports.complaint_page, name="complaint"),
     path(
         "complaints/<str:reference>/appeal/",
         reports.party_appeal,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ombuds.accounts.models import Department
-from ombuds.cases.handling import queue_for_department
 from ombuds.cases.models import Case
+from ombuds.cases.read.console import queue_for_department
 from ombuds.notify.models import WebhookDelivery, WebhookEndpoint
 from tests.api.conftest import api_for, assert_problem, make_agent, valid_body
 from tests.api.test_cases_support import (

@@ -169,7 +169,7 @@ def test_answers_are_for_the_parties_only():
     stranger = post(api_for(scene.mallory), f"/complaints/{scene.complaint}/answers", text)
     assert_problem(stranger, 404, "not_found")
     other_party = post(scene.alice_api, f"/complaints/{scene.complaint}/answers", text)
-    body = assert_problem(other_party, 403, "forbidden")
+    body = assert_problem(other_party, 409, "no_open_question")
     assert "no question" in body["detail"]
     agent = post(scene.ben_api, f"/complaints/{scene.case}/answers", text)
     assert_problem(agent, 403, "forbidden")
@@ -188,7 +188,7 @@ def test_the_complainant_cannot_answer_for_the_respondent_nor_late():
     scene = file_report(make_scene())
     text = {"text": "I am answering as if I were the seller."}
     refused = post(scene.alice_api, f"/complaints/{scene.complaint}/answers", text)
-    assert_problem(refused, 403, "forbidden")
+    assert_problem(refused, 409, "no_open_question")
     Case.objects.filter(reference=scene.case).update(respondent_answer_due_at="2000-01-01T00:00Z")
     late = post(scene.bob_api, f"/complaints/{scene.case}/answers", text)
     assert_problem(late, 409, "answer_too_late")

@@ -73,8 +73,12 @@ def test_decision_refusals_name_the_field(scene):
         (_decision(statement={"extra": 1}), "statement.extra", "extra_forbidden"),
         (_decision(outcome="banned"), "outcome", "outcome_not_allowed"),
         (_decision(outcome="full_refund"), "outcome", "outcome_not_allowed"),
-        (_decision(sanctions=[{"kind": "jail"}]), "sanctions", "sanction_not_allowed"),
-        (_decision(sanctions=[{"kind": "account_disabled"}]), "sanctions", "sanction_not_allowed"),
+        (_decision(sanctions=[{"kind": "jail"}]), "sanctions.0.kind", "sanction_not_allowed"),
+        (
+            _decision(sanctions=[{"kind": "account_disabled"}]),
+            "sanctions.0.kind",
+            "sanction_not_allowed",
+        ),
         (
             _decision(outcome="rejected", sanctions=[listing_removed]),
             "sanctions",
@@ -148,7 +152,7 @@ def test_action_refusals_name_the_field(scene):
         (f"/cases/{ref}/notes", {"text": "  "}, "text", "note_empty"),
         (f"/cases/{ref}/notes", {"text": "x" * 5001}, "text", "string_too_long"),
         (f"/cases/{ref}/notes", {}, "text", "missing"),
-        (f"/cases/{ref}/transfer", {"department": "nope"}, "department", "department_not_found"),
+        (f"/cases/{ref}/transfer", {"department": "nope"}, "department", "transfer_invalid"),
         (
             f"/cases/{ref}/transfer",
             {"department": "listing_compliance"},

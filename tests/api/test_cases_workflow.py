@@ -196,13 +196,13 @@ def test_the_whole_path_through_the_api(receiver, mailbox):
     assert case["status"] == "closed" and case["sanctions"][0]["active"] is False
     assert case["sanctions"][0]["lifted_by"] == "ben"
     assert [e["kind"] for e in case["history"]] == [
-        "complaint_filed",
+        "filed",
         "claimed",
         "information_requested",
-        "information_provided",
+        "answered",
         "respondent_answered",
         "note_added",
-        "decided",
+        "ruled",
         "sanction_applied",
         "appeal_opened",
         "claimed",

@@ -8,7 +8,7 @@ import time
 import pytest
 from django.db import connection
 
-import ombuds.api.complaints as complaints_api
+import ombuds.cases.actions.filing as filing_action
 from ombuds.cases.models import Complaint, IdempotencyKey
 from tests.api.conftest import Api, api_for, assert_problem, valid_body
 from tests.evidence import corpus
@@ -104,13 +104,13 @@ def test_concurrent_retries_make_exactly_one_complaint(market, alice, monkeypatc
     api = api_for(alice)
     evidence = api.evidence_id("offline_trade_dispute", "receipt.pdf", corpus.pdf())
     body = valid_body("offline_trade_dispute", evidence=[evidence])
-    real_file_complaint = complaints_api.file_complaint
+    real_file_complaint = filing_action.file_complaint
 
     def slow_file_complaint(**kwargs):
         time.sleep(0.4)  # keep the first request inside its transaction while the other arrives
         return real_file_complaint(**kwargs)
 
-    monkeypatch.setattr(complaints_api, "file_complaint", slow_file_complaint)
+    monkeypatch.setattr(filing_action, "file_complaint", slow_file_complaint)
     start = threading.Barrier(2)
     responses: list = [None, None]
 

@@ -123,7 +123,7 @@ def test_claim_ask_answer_decide_appeal_and_reverse(live_server, browser, page):
     expect(decision.get_by_role("heading", name="Decision: Upheld")).to_be_visible()
     expect(decision).to_contain_text("The second photo shows a stun gun in the bundle.")
     expect(decision).to_contain_text("Prohibited goods policy: police equipment.")
-    expect(decision).to_contain_text("No: decided by a person")
+    expect(decision).to_contain_text("No, decided by a person")
     expect(decision).to_contain_text("Listing removed")
     assert_reporter_unknown(bob, "the decided case")
     bob.get_by_label("Why the decision is wrong").fill("The handcuffs and the stun gun are toys.")

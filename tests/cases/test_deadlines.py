@@ -11,11 +11,14 @@ from django.test import Client
 from django.utils import timezone
 
 from ombuds.accounts.models import Department
+from ombuds.cases.actions.appeals import open_appeal
+from ombuds.cases.actions.claiming import claim_next_case
+from ombuds.cases.actions.decisions import Decision, decide_case
+from ombuds.cases.actions.questions import request_information
+from ombuds.cases.actions.sweeps import sweep_deadlines
 from ombuds.cases.deadlines import clock_time_between, due_time, resumed_due_time
-from ombuds.cases.decisions import Decision, decide_case, open_appeal
-from ombuds.cases.handling import claim_next_case, request_information, sweep_deadlines
 from ombuds.cases.models import Case, CaseEvent, CaseStatus
-from ombuds.cases.selectors import time_left
+from ombuds.cases.read.lists import time_left
 from ombuds.directory.models import Listing
 from ombuds.notify.models import Notification, OutboxEmail
 from ombuds.notify.outbox import deliver_outbox

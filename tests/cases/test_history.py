@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from django.db import connection
 from django.db.models import ProtectedError
 from django.test import Client
 
-from ombuds.cases.handling import add_note
+from ombuds.cases.actions.claiming import add_note
 from ombuds.cases.history import GENESIS, event_hash, event_hash_sql, verify_all, verify_case
 from ombuds.cases.models import Case, CaseEvent
 from tests.cases.filings import FILINGS_BY_KEY, filed, make_people
@@ -37,10 +38,17 @@ def joined_case():
 def test_filing_and_joining_write_chained_events(joined_case):
     case, first, second, people = joined_case
     events = list(case.events.order_by("seq"))
-    assert [(e.seq, e.kind) for e in events] == [(1, "complaint_filed"), (2, "reporter_joined")]
+    assert [(e.seq, e.kind) for e in events] == [(1, "filed"), (2, "reporter_joined")]
     filed_event, joined_event = events
     assert filed_event.complaint_id == first.pk and filed_event.actor_id == people.rita.pk
-    assert filed_event.data == {"complaint": first.reference, "type": "prohibited_goods"}
+    assert filed_event.data == {
+        "complaint": first.reference,
+        "type": "prohibited_goods",
+        "department": "listing_compliance",
+        "due_at": filed_event.data["due_at"],
+        "respondent_answer_due_at": filed_event.data["respondent_answer_due_at"],
+    }
+    assert datetime.fromisoformat(filed_event.data["due_at"]) == case.due_at
     assert joined_event.complaint_id == second.pk and joined_event.actor_id == people.carol.pk
     assert joined_event.data == {"complaint": second.reference, "reporters": 2}
     assert filed_event.prev_hash == GENESIS
@@ -54,7 +62,7 @@ def test_a_single_complaint_writes_complaint_filed():
     people = make_people()
     complaint = filed(Client(), people, FILINGS_BY_KEY["offline_buyer"])
     (event,) = complaint.case.events.all()
-    assert (event.seq, event.kind, event.complaint_id) == (1, "complaint_filed", complaint.pk)
+    assert (event.seq, event.kind, event.complaint_id) == (1, "filed", complaint.pk)
     assert verify_case(complaint.case) is None
 
 

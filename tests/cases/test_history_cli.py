@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from ombuds.cases.actions import file_complaint
+from ombuds.cases.actions.filing import file_complaint
 from ombuds.cases.models import CaseEvent
 from ombuds.intake.checks import Filer, Submission
 from tests.factories import make_market, make_user

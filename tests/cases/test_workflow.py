@@ -8,27 +8,21 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from ombuds.accounts.models import Department
-from ombuds.cases.actions import file_complaint
-from ombuds.cases.decisions import (
-    Decision,
-    SanctionOrder,
-    Statement,
-    decide_appeal,
-    decide_case,
-    open_appeal,
-    strike_summary,
-)
-from ombuds.cases.errors import ActionRefused
-from ombuds.cases.handling import (
-    add_note,
+from ombuds.cases.actions.appeals import decide_appeal, open_appeal
+from ombuds.cases.actions.claiming import add_note, claim_next_case
+from ombuds.cases.actions.decisions import Decision, SanctionOrder, decide_case
+from ombuds.cases.actions.filing import file_complaint
+from ombuds.cases.actions.questions import (
     answer_as_respondent,
     answer_information,
-    claim_next_case,
     request_information,
-    sweep_deadlines,
 )
+from ombuds.cases.actions.sweeps import sweep_deadlines
+from ombuds.cases.errors import ActionRefused
 from ombuds.cases.history import verify_case
 from ombuds.cases.models import Case, CaseEvent, CaseStatus
+from ombuds.cases.read.dossier import strike_summary
+from ombuds.cases.statements import Statement
 from ombuds.directory.models import Listing
 from ombuds.intake.checks import Filer, Submission
 from ombuds.notify.models import WebhookEndpoint
@@ -159,13 +153,13 @@ def test_the_whole_path(receiver, mailbox):
         assert secret not in seller_mail
     kinds = list(case.events.values_list("kind", flat=True))
     assert kinds == [
-        "complaint_filed",
+        "filed",
         "claimed",
         "information_requested",
-        "information_provided",
+        "answered",
         "note_added",
         "respondent_answered",
-        "decided",
+        "ruled",
         "sanction_applied",
         "appeal_opened",
         "appeal_decided",
@@ -211,7 +205,7 @@ def test_unanswered_question_returns_the_case_to_the_queue_and_breaches_are_mark
     assert (
         counts["expired"] == 1 and case.status == CaseStatus.SUBMITTED and case.assigned_to is None
     )
-    assert case.events.last().kind == "information_not_provided"
+    assert case.events.last().kind == "question_expired"
     counts = sweep_deadlines(now=case.due_at + timezone.timedelta(minutes=1))
     case.refresh_from_db()
     assert counts["breached"] == 1 and case.breached
@@ -327,7 +321,7 @@ def test_claim_next_outside_a_transaction_returns_the_whole_case_and_undoes_a_fa
 
 @pytest.mark.django_db
 def test_unanswered_order_dispute_is_ruled_for_the_buyer_by_automated_means():
-    from ombuds.cases.schedule import run_schedule
+    from ombuds.cases.actions.sweeps import run_schedule
 
     market = make_market()
     buyer = make_user("bea", member=market.buyer)
@@ -352,7 +346,7 @@ def test_unanswered_order_dispute_is_ruled_for_the_buyer_by_automated_means():
 
 @pytest.mark.django_db
 def test_a_sanction_with_an_end_is_lifted_when_it_ends(receiver):
-    from ombuds.cases.schedule import run_schedule
+    from ombuds.cases.actions.sweeps import run_schedule
 
     market = make_market()
     insider = agent("lea", "listing_compliance")

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from ombuds.cases.actions import file_complaint
+from ombuds.cases.actions.filing import file_complaint
 from ombuds.intake.checks import Filer, Submission
 from ombuds.notify.models import Notification
 from tests.factories import make_market, make_user

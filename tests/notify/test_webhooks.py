@@ -10,7 +10,7 @@ import requests
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from ombuds.cases.actions import file_complaint
+from ombuds.cases.actions.filing import file_complaint
 from ombuds.intake.checks import Filer, Submission
 from ombuds.notify.models import WebhookDelivery, WebhookEndpoint
 from ombuds.notify.webhooks import RETRY_SCHEDULE, deliver_webhooks, queue_webhook, resend

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from ombuds.accounts.models import Department, User
-from ombuds.cases.handling import sweep_deadlines
+from ombuds.cases.actions.sweeps import sweep_deadlines
 from ombuds.cases.models import Case, CaseEvent, CaseStatus, Complaint, PartyStatement, Sanction
 from ombuds.directory.models import Listing
 from tests.cases.filings import (
@@ -446,7 +446,7 @@ def test_decide_with_refusals_then_lift_through_the_forms(people):
     rejected_with_sanction = act(agent, case, "decide", **{**FULL_DECISION, "outcome": "rejected"})
     assert refusal(rejected_with_sanction)[0] == "sanction_without_upheld"
     past = act(agent, case, "decide", **{**FULL_DECISION, "ends_at": "2001-01-01"})
-    assert refusal(past)[0] == "ends_at_invalid"
+    assert refusal(past)[0] == "ends_at_past"
     assert snapshot(case)[0] == CaseStatus.IN_REVIEW and not Sanction.objects.exists()
 
     decided = act(agent, case, "decide", **FULL_DECISION)
@@ -498,7 +498,7 @@ def test_an_appeal_is_decided_by_another_agent_through_the_forms(people):
     assert 'id="own-decision"' in page
     refused = act(first, case, "decide_appeal", result="reverse", statement="I was wrong.")
     assert refused.status_code == 403
-    assert refusal(refused)[0] == "forbidden"
+    assert refusal(refused)[0] == "own_decision"
     assert ">I was wrong.</textarea>" in refused.text
     assert not case.appeals.get().decided_at
 
@@ -555,13 +555,12 @@ def test_the_respondent_answers_with_evidence_and_the_complainant_is_told(people
     )
     assert "We never asked for bank transfers." in agent_page and "chat.pdf" in agent_page
     assert 'type="application/pdf"' in agent_page  # a PDF preview
-    # A complainant cannot answer as the respondent.
-    assert (
-        client_of(people.rita)
-        .post(f"/complaints/{complaint.reference}/answer/", {"text": "x"})
-        .status_code
-        == 404
+    # A complainant cannot answer as the respondent: the rule book says why, at the form.
+    as_respondent = client_of(people.rita).post(
+        f"/complaints/{complaint.reference}/answer/", {"text": "x"}
     )
+    assert as_respondent.status_code == 403
+    assert 'data-code="forbidden"' in as_respondent.text
 
 
 def test_the_answer_window_closes(people):
@@ -606,12 +605,13 @@ def test_submit_again_with_new_information_is_linked_to_the_earlier_case(people)
         'name="previous"'
         not in carol.get(f"/report/prohibited_goods/?previous={case.reference}").text
     )
+    elsewhere = new_listing(people, 3).product_url
     response = file_through_form(
-        carol,
-        FILINGS_BY_KEY["prohibited_goods"],
-        previous=case.reference,
-        target=new_listing(people, 3).product_url,
+        carol, FILINGS_BY_KEY["prohibited_goods"], previous=case.reference, target=elsewhere
     )
+    assert response.status_code == 400 and "previous_case_invalid" in response.text
+    assert not Complaint.objects.filter(complainant=people.carol).exists()
+    response = file_through_form(carol, FILINGS_BY_KEY["prohibited_goods"], target=elsewhere)
     assert response.status_code == 302
     assert (
         Complaint.objects.select_related("case").get(complainant=people.carol).case.previous_case
@@ -690,7 +690,7 @@ def test_each_timeline_says_only_what_its_reader_may_know(people):
 
 
 def test_an_agent_claims_a_case_found_by_search(client):
-    from ombuds.cases.actions import file_complaint
+    from ombuds.cases.actions.filing import file_complaint
     from ombuds.intake.checks import Filer, Submission
     from tests.factories import make_market, make_user
 
@@ -773,12 +773,9 @@ def test_a_visitor_reporter_answers_a_question_through_the_link_in_the_email(peo
     assert blank.status_code == 422 and "Write your answer." in blank.text
     kept = re.search(r'name="evidence_ids" value="([^"]+)"', blank.text).group(1)
     # The kept file is this browser's: another visitor's form cannot take it.
-    Client().post(f"{answer_url}?k={key}", {"text": "Taken.", "evidence_ids": kept})
-    statement = PartyStatement.objects.get()
-    assert statement.evidence.count() == 0
-    statement.delete()
-    case.information_requests.update(answered_at=None)
-    Case.objects.filter(pk=case.pk).update(status=CaseStatus.WAITING)
+    taken = Client().post(f"{answer_url}?k={key}", {"text": "Taken.", "evidence_ids": kept})
+    assert taken.status_code == 400 and 'data-code="evidence_not_found"' in taken.text
+    assert not PartyStatement.objects.exists()
 
     answered = visitor.post(
         f"{answer_url}?k={key}", {"text": "The second photo, bottom left.", "evidence_ids": kept}
@@ -790,7 +787,7 @@ def test_a_visitor_reporter_answers_a_question_through_the_link_in_the_email(peo
     case.refresh_from_db()
     assert case.status == CaseStatus.IN_REVIEW
     event = case.events.order_by("-seq").first()
-    assert event.kind == "information_provided" and event.actor is None
+    assert event.kind == "answered" and event.actor is None
 
     page = visitor.get(f"{path}?k={key}").text
     assert "The second photo, bottom left." in page and 'id="form-information"' not in page

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ombuds.cases.decisions import Decision, decide_case
-from ombuds.cases.handling import answer_as_respondent, claim_case, request_information
+from ombuds.cases.actions.claiming import claim_case
+from ombuds.cases.actions.decisions import Decision, decide_case
+from ombuds.cases.actions.questions import answer_as_respondent, request_information
 from ombuds.cases.models import Case, CaseEvent, PartyStatement
 from tests.api.conftest import api_for
 from tests.cases.filings import People
@@ -124,6 +125,9 @@ def test_nobody_but_the_right_party_acts_on_a_complaint_page(people, form):
     # The complainant cannot answer as the respondent, nor appeal; the question of this
     # parametrization is the respondent's.
     alice = client_of(people.alice)
-    assert alice.post(f"/complaints/{complaint.reference}/{form}/", data).status_code in (403, 404)
+    refused = alice.post(f"/complaints/{complaint.reference}/{form}/", data)
+    expected = (409, "no_open_question") if form == "information" else (403, "forbidden")
+    assert refused.status_code == expected[0]
+    assert f'data-code="{expected[1]}"' in refused.text
     assert CaseEvent.objects.filter(case=case).count() == events
     assert not PartyStatement.objects.filter(text="Let me in.").exists()

@@ -2,6 +2,7 @@
 
 from django import template
 
+from ombuds.cases.statements import statement_lines as lines_of_statement
 from ombuds.policy.loader import get_policy
 
 register = template.Library()
@@ -39,3 +40,9 @@ SHORT_STATUS = {
 def short_status(status: str) -> str:
     """A case's status in the console's few words."""
     return SHORT_STATUS.get(status, status)
+
+
+@register.filter
+def statement_lines(statement: dict | None) -> list[tuple[str, str]]:
+    """A stored statement of reasons as (label, text) parts: the one rendering everywhere."""
+    return lines_of_statement(statement)

@@ -8,7 +8,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from ombuds.notify.models import OutboxEmail, WebhookDelivery, due_now, lease_run_out
-from ombuds.notify.tasks import deliver_notifications, run_scheduled_checks
+from ombuds.notify.tasks import deliver_notifications, periodic_tasks
 
 SCHEDULE_EVERY_SECONDS = 60
 
@@ -41,7 +41,8 @@ class Command(BaseCommand):
         next_schedule = 0.0
         while not self.stopping:
             if time.monotonic() >= next_schedule:
-                run_scheduled_checks.enqueue()
+                for periodic in periodic_tasks():
+                    periodic.enqueue()
                 next_schedule = time.monotonic() + SCHEDULE_EVERY_SECONDS
             if _work_waiting():
                 deliver_notifications.enqueue()
