@@ -269,7 +269,7 @@ def run_worker(
 # the ones above them. Missing ones (the code changed) are listed, not timed.
 STAGES = [
     ("deliver_outbox (one batch)", "ombuds.notify.outbox", "deliver_outbox"),
-    ("  _claim (take a batch)", "ombuds.notify.outbox", "_claim"),
+    ("  claim_due (take a batch)", "ombuds.notify.models", "claim_due"),
     ("  CarefulSMTP() (connect, EHLO)", "ombuds.notify.smtp", "CarefulSMTP.__init__"),
     ("  _as_email", "ombuds.notify.outbox", "_as_email"),
     ("    render_email (2 templates)", "ombuds.notify.outbox", "render_email"),

@@ -87,3 +87,39 @@ def browser_type_launch_args() -> dict[str, object]:
             "--no-first-run",
         ],
     }
+
+
+def _uses_database(request: pytest.FixtureRequest) -> bool:
+    return bool(request.node.get_closest_marker("django_db")) or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _every_case_is_the_replay_of_its_history(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every test's workflow, each case's hash chain holds and its row equals the replay
+    of its events (`ombuds history verify`), unless the test edits case rows behind the
+    actions' back to set its scene (`@pytest.mark.edits_case_rows`)."""
+    checked = _uses_database(request) and "edits_case_rows" not in request.keywords
+    if checked:
+        request.getfixturevalue("_django_db_helper")  # set up first, so torn down after us
+    yield
+    if checked:
+        from ombuds.cases.history import verify_all
+
+        broken = [str(problem) for problem in verify_all()]
+        assert not broken, f"cases that are not the replay of their history: {broken}"
+
+
+@pytest.fixture
+def people():  # type: ignore[no-untyped-def]
+    """The marketplace's members, a rights holder, an agent per department, and a second
+    agent of listing compliance."""
+    from ombuds.accounts.models import Department, User
+    from tests.cases.filings import make_people
+
+    people = make_people()
+    second = User.objects.create_user("agent-lc-two", "lc2@example.com", "s3cret-pass!")
+    second.departments.add(Department.objects.get(code="listing_compliance"))
+    people.agents["listing_compliance_2"] = second
+    return people

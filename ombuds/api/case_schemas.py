@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from ombuds.api.schemas import (
     AnswerOut,
@@ -15,12 +15,16 @@ from ombuds.api.schemas import (
     PartyOut,
     QuestionOut,
 )
-
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+from ombuds.cases import limits
 
 
 class In(Schema):
     model_config = ConfigDict(extra="forbid")
+
+
+def _at_most(limit: int) -> str:
+    """Text limits are the actions' (`ombuds.cases.limits`): one code, `text_too_long`."""
+    return f"At most {limit:,} characters."
 
 
 # --- queues ----------------------------------------------------------------------------------
@@ -210,7 +214,7 @@ class CaseOut(Schema):
 
 
 class NoteIn(In):
-    text: str = Field(max_length=5000, description="Internal: never shown to parties")
+    text: str = Field(description=f"Internal: never shown to parties. {_at_most(limits.NOTE)}")
 
 
 class NoteOut(Schema):
@@ -223,7 +227,7 @@ class NoteOut(Schema):
 
 class TransferIn(In):
     department: str = Field(description="The code of the department to send the case to")
-    reason: str = Field("", max_length=2000)
+    reason: str = Field("", description=_at_most(limits.REASON))
 
 
 class TransferOut(Schema):
@@ -234,7 +238,7 @@ class TransferOut(Schema):
 
 class InformationRequestIn(In):
     party: Literal["complainant", "respondent"]
-    question: str = Field(max_length=2000)
+    question: str = Field(description=_at_most(limits.QUESTION))
     days: int = Field(3, description="Days the party has to answer (1 to 30)")
 
 
@@ -251,11 +255,15 @@ class SanctionOrderIn(In):
 class StatementIn(In):
     """The statement of reasons (DSA Art. 17); the decision and redress are added."""
 
-    facts: str = Field(max_length=10000, description="The facts and circumstances relied on")
-    ground: str = Field(max_length=2000, description="The policy ground")
-    scope: str = Field("", max_length=2000, description="What the decision covers")
+    facts: str = Field(
+        description=f"The facts and circumstances relied on. {_at_most(limits.FACTS)}"
+    )
+    ground: str = Field(description=f"The policy ground. {_at_most(limits.GROUND)}")
+    scope: str = Field("", description=f"What the decision covers. {_at_most(limits.SCOPE)}")
     automated: bool = Field(False, description="Whether automated means were used")
-    redress: str = Field("", max_length=2000, description="Overrides the policy's words on redress")
+    redress: str = Field(
+        "", description=f"Overrides the policy's words on redress. {_at_most(limits.REDRESS)}"
+    )
 
 
 class DecisionIn(In):
@@ -265,22 +273,30 @@ class DecisionIn(In):
 
 
 class LiftIn(In):
-    reason: Reason
+    reason: str = Field(description=f"Why it is lifted. {_at_most(limits.REASON)}")
 
 
 class AppealDecisionIn(In):
     reverse: bool = Field(description="true reverses the decision and lifts its sanctions")
-    statement: str = Field(max_length=5000, description="The reasons, told to both parties")
+    statement: str = Field(
+        description=f"The reasons, told to both parties. {_at_most(limits.APPEAL_STATEMENT)}"
+    )
 
 
 # --- parties' actions ------------------------------------------------------------------------
 
 
 class AnswerIn(In):
-    text: str = Field(max_length=5000)
+    text: str = Field(description=_at_most(limits.ANSWER))
     evidence: list[str] = Field(
         default_factory=list,
         description="Ids of files uploaded with POST /evidence?type=<the case's type>",
+    )
+    to: Literal["complaint", "question"] | None = Field(
+        None,
+        description="What this answers: `question`, the agents' open question to the caller's "
+        "party; `complaint`, the respondent's answer to the complaint. Left out: the open "
+        "question if there is one, else the complaint.",
     )
 
 
@@ -298,7 +314,7 @@ class PartyAnswerOut(Schema):
 
 
 class AppealIn(In):
-    reason: str = Field(max_length=5000, description="Why the decision is wrong")
+    reason: str = Field(description=f"Why the decision is wrong. {_at_most(limits.APPEAL_REASON)}")
 
 
 class AppealOpenedOut(Schema):

@@ -40,7 +40,13 @@ from ombuds.api.presenters import (
 )
 from ombuds.api.problems import Problem, ProblemDetails
 from ombuds.cases.actions.appeals import decide_appeal
-from ombuds.cases.actions.claiming import add_note, claim_next_case, release_case, transfer_case
+from ombuds.cases.actions.claiming import (
+    add_note,
+    claim_case,
+    claim_next_case,
+    release_case,
+    transfer_case,
+)
 from ombuds.cases.actions.decisions import Decision, SanctionOrder, decide_case, lift_sanction
 from ombuds.cases.actions.questions import request_information
 from ombuds.cases.models import Appeal, Case, CaseStatus, Sanction
@@ -176,6 +182,18 @@ def claim_next(request: HttpRequest, code: str, response: HttpResponse) -> Statu
 )
 def get_case(request: HttpRequest, reference: str) -> CaseOut:
     return case_detail(_case(_agent(request), reference))
+
+
+@router.post(
+    "/cases/{reference}/claim",
+    response={200: CaseOut, **SEEN, 409: ProblemDetails},
+    summary="Claim one case (one found by search; claim-next takes the top of the queue)",
+    description="409 `not_claimable` when it is not waiting in the queue; 403 `own_decision` "
+    "for an appeal of the caller's own decision.",
+)
+def claim(request: HttpRequest, reference: str) -> CaseOut:
+    user = _agent(request)
+    return case_detail(claim_case(agent=user, case=_case(user, reference)))
 
 
 @router.post(

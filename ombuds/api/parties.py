@@ -85,10 +85,11 @@ def create_answer(request: HttpRequest, reference: str, payload: AnswerIn) -> St
     reference, case = _case(user, reference)
     # An open question to the caller's party is answered first; else the respondent answers the
     # complaint. Either action asks the rule book whether the caller may, now.
-    asked = may_answer_question(user, case) is None
-    act = answer_as_respondent if not asked and party_of(user, case) == RESPONDENT else (
-        answer_information
-    )  # fmt: skip
+    to = payload.to
+    if to is None:
+        asked = may_answer_question(user, case) is None
+        to = "question" if asked or party_of(user, case) != RESPONDENT else "complaint"
+    act = answer_information if to == "question" else answer_as_respondent
     evidence = _evidence(request, case, payload.evidence)
     statement = act(user=user, case=case, text=payload.text, evidence=evidence)
     question = statement.request

@@ -1,10 +1,12 @@
 import base64
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 
 def due_now(now: datetime) -> Q:
@@ -16,6 +18,25 @@ def lease_run_out(now: datetime) -> Q:
     """Emails and webhook deliveries a worker took to send and, by now, must have died with."""
     stale = now - timedelta(seconds=settings.OMBUDS_OUTBOX_LEASE_SECONDS)
     return Q(status="sending") & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+
+
+def claim_due(
+    model: type[models.Model], *, limit: int, order_by: str, related: tuple[str, ...] = ()
+) -> list[Any]:
+    """Take up to `limit` emails or deliveries due now for this worker (status `sending`, with
+    the moment they were taken); those a worker that died held come back once its lease has
+    run out. Two workers never take the same one."""
+    now = timezone.now()
+    manager = model._default_manager
+    manager.filter(lease_run_out(now)).update(status="pending")
+    with transaction.atomic():
+        ids = list(
+            manager.filter(due_now(now)).order_by(order_by).values_list("id", flat=True)[:limit]
+        )
+        manager.filter(id__in=ids, status="pending").update(status="sending", claimed_at=now)
+    return list(
+        manager.select_related(*related).filter(id__in=ids, status="sending", claimed_at=now)
+    )
 
 
 class OutboxEmail(models.Model):

@@ -10,12 +10,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import connection, transaction
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 from psycopg import pq
 
-from ombuds.notify.models import OutboxEmail, due_now, lease_run_out
+from ombuds.notify.models import OutboxEmail, claim_due
 from ombuds.notify.smtp import CarefulSMTP, RefusedAfterCommit
 from ombuds.policy.loader import get_policy
 
@@ -36,24 +36,6 @@ def render_email(message: OutboxEmail) -> tuple[str, str, str]:
     subject, _, body = text.partition("\n")
     html = render_to_string(f"notify/{message.template}.html", {**context, "subject": subject})
     return subject.strip()[:300], body.strip() + "\n", html
-
-
-def _claim(limit: int) -> list[OutboxEmail]:
-    """Take due messages for this worker; messages of a worker that died come back later."""
-    now = timezone.now()
-    OutboxEmail.objects.filter(lease_run_out(now)).update(status=OutboxEmail.Status.PENDING)
-    with transaction.atomic():
-        ids = list(
-            OutboxEmail.objects.filter(due_now(now))
-            .order_by("id")
-            .values_list("id", flat=True)[:limit]
-        )
-        OutboxEmail.objects.filter(id__in=ids, status=OutboxEmail.Status.PENDING).update(
-            status=OutboxEmail.Status.SENDING, claimed_at=now
-        )
-    return list(
-        OutboxEmail.objects.filter(id__in=ids, status=OutboxEmail.Status.SENDING, claimed_at=now)
-    )
 
 
 def _as_email(message: OutboxEmail) -> EmailMultiAlternatives:
@@ -107,7 +89,7 @@ def _mark_sent(message: OutboxEmail, subject: str) -> Callable[[], None]:
 
 def deliver_outbox(limit: int = 200) -> int:
     """Send due emails; returns how many were sent. Each is sent at most once."""
-    messages = _claim(limit)
+    messages = claim_due(OutboxEmail, limit=limit, order_by="id")
     if not messages:
         return 0
     if settings.EMAIL_BACKEND == SMTP_BACKEND:

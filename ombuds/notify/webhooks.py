@@ -18,17 +18,10 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
-from ombuds.notify.models import (
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookEndpoint,
-    due_now,
-    lease_run_out,
-)
+from ombuds.notify.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, claim_due
 
 EVENT_TYPES = (
     "complaint.created",
@@ -88,27 +81,6 @@ def _check_address(url: str) -> None:
             raise BlockedAddress(f"{host} resolves to a non-public address ({address})")
 
 
-def _claim(limit: int) -> list[WebhookDelivery]:
-    """Take due deliveries for this worker; those of a worker that died come back once its
-    lease has run out (receivers deduplicate by `webhook-id`, so a resend is harmless)."""
-    now = timezone.now()
-    WebhookDelivery.objects.filter(lease_run_out(now)).update(status=WebhookDelivery.Status.PENDING)
-    with transaction.atomic():
-        ids = list(
-            WebhookDelivery.objects.filter(due_now(now))
-            .order_by("created_at")
-            .values_list("id", flat=True)[:limit]
-        )
-        WebhookDelivery.objects.filter(id__in=ids, status=WebhookDelivery.Status.PENDING).update(
-            status=WebhookDelivery.Status.SENDING, claimed_at=now
-        )
-    return list(
-        WebhookDelivery.objects.select_related("endpoint").filter(
-            id__in=ids, status=WebhookDelivery.Status.SENDING, claimed_at=now
-        )
-    )
-
-
 def _renew_lease(delivery: WebhookDelivery) -> bool:
     """Just before posting: still ours (no other worker took it back after a long batch)?"""
     now = timezone.now()
@@ -123,7 +95,10 @@ def deliver_webhooks(limit: int = 100) -> int:
     """Post due deliveries; returns how many the endpoints accepted (2xx)."""
     delivered = 0
     with requests.Session() as session:
-        for delivery in _claim(limit):
+        # Receivers deduplicate by `webhook-id`, so a delivery taken back from a dead worker
+        # and posted again is harmless.
+        due = claim_due(WebhookDelivery, limit=limit, order_by="created_at", related=("endpoint",))
+        for delivery in due:
             delivered += _attempt(session, delivery)
     return delivered
 

@@ -1,7 +1,9 @@
 """Pages for filing: "What happened?", the form of each type, and the visitor's confirmation.
 
-The forms are rendered from the policy and checked by the intake checks, the same ones the
-API uses; a refused form comes back with every value typed and every file already accepted.
+The forms are rendered from the policy. A sent form goes whole to the filing action
+(`ombuds.cases.actions.filing.submit`, the one the API calls too), and the page shows what it
+returns: the filing, or the form again with every value typed, every refusal at its field and
+every file already accepted.
 """
 
 from __future__ import annotations
@@ -156,18 +158,7 @@ def _render_form(
     evidence: list[Evidence],
     status: int = 200,
 ) -> HttpResponse:
-    context = _form_context(request, type_key, complaint_type, values, errors, evidence)
-    return render(request, "web/file.html", context, status=status)
-
-
-def _form_context(
-    request: HttpRequest,
-    type_key: str,
-    complaint_type: ComplaintType,
-    values: dict[str, Any],
-    errors: list[FieldError],
-    evidence: list[Evidence],
-) -> dict[str, Any]:
+    """The form as typed, with every refusal at its field and the files already accepted."""
     policy = get_policy()
     by_field: dict[str, list[FieldError]] = {}
     for error in errors:
@@ -205,7 +196,7 @@ def _form_context(
                 "is_order": order_rule is not None and order_rule.field == form_field.name,
             }
         )
-    return {
+    context = {
         "type_key": type_key,
         "type": complaint_type,
         "entry": CatalogEntry(type_key, complaint_type),
@@ -229,6 +220,7 @@ def _form_context(
         "types": policy.types,
         "previous_case": _previous_case(request, type_key, values),
     }
+    return render(request, "web/file.html", context, status=status)
 
 
 def confirm_report(request: HttpRequest, token: str) -> HttpResponse:

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -119,6 +120,17 @@ PARTY_ACTIONS: dict[str, tuple[Act, str]] = {
 }
 
 
+def _party_view(request: HttpRequest, reference: str, visitor: Complaint | None = None) -> CaseView:
+    """The case page of a party action: 404 to whoever may not see it, 403 to the agents and
+    operators (the rule book's answer: the parties' forms are the parties')."""
+    view = view_for(reference, request.user, visitor)
+    if view is None or view.case is None:
+        raise Http404("No complaint with this number is visible to you.")
+    if view.role not in (COMPLAINANT, RESPONDENT):
+        raise PermissionDenied("Only the parties of a case act on it here.")
+    return view
+
+
 @require_POST
 def party_answer(request: HttpRequest, reference: str, name: str) -> HttpResponse:
     """The respondent's answer, or a party's answer to a question: text and evidence. A
@@ -126,9 +138,7 @@ def party_answer(request: HttpRequest, reference: str, name: str) -> HttpRespons
     visitor = _visitor_complaint(request)
     if not request.user.is_authenticated and visitor is None:
         return redirect_to_login(request.get_full_path())
-    view = view_for(reference, request.user, visitor)
-    if view is None or view.case is None or view.role not in (COMPLAINANT, RESPONDENT):
-        raise Http404("No complaint with this number is visible to you.")
+    view = _party_view(request, reference, visitor)
     if name not in PARTY_ACTIONS:
         raise Http404("No such form.")
     act, told = PARTY_ACTIONS[name]
@@ -168,9 +178,7 @@ def party_answer(request: HttpRequest, reference: str, name: str) -> HttpRespons
 @login_required
 @require_POST
 def party_appeal(request: HttpRequest, reference: str) -> HttpResponse:
-    view = view_for(reference, request.user)
-    if view is None or view.case is None or view.role not in (COMPLAINANT, RESPONDENT):
-        raise Http404("No complaint with this number is visible to you.")
+    view = _party_view(request, reference)
     try:
         open_appeal(user=request.user, case=view.case, reason=request.POST.get("reason", ""))
     except ActionRefused as refused:

@@ -23,6 +23,7 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.edits_case_rows
 def test_the_queue_is_in_claim_order_paginated_and_counted():
     scene = make_scene()
     for index in range(5):

@@ -184,6 +184,7 @@ def test_answers_are_for_the_parties_only():
     assert answer.status_code == 201 and answer.json()["kind"] == "information"
 
 
+@pytest.mark.edits_case_rows
 def test_the_complainant_cannot_answer_for_the_respondent_nor_late():
     scene = file_report(make_scene())
     text = {"text": "I am answering as if I were the seller."}
@@ -194,6 +195,7 @@ def test_the_complainant_cannot_answer_for_the_respondent_nor_late():
     assert_problem(late, 409, "answer_too_late")
 
 
+@pytest.mark.edits_case_rows
 def test_only_the_respondent_appeals_once_within_the_window():
     scene = decided_case(make_scene())
     before = snapshot()

@@ -150,7 +150,7 @@ def test_action_refusals_name_the_field(scene):
     ada, ref = scene.ada_api, scene.case
     checks = [
         (f"/cases/{ref}/notes", {"text": "  "}, "text", "note_empty"),
-        (f"/cases/{ref}/notes", {"text": "x" * 5001}, "text", "string_too_long"),
+        (f"/cases/{ref}/notes", {"text": "x" * 5001}, "text", "text_too_long"),
         (f"/cases/{ref}/notes", {}, "text", "missing"),
         (f"/cases/{ref}/transfer", {"department": "nope"}, "department", "transfer_invalid"),
         (
@@ -217,9 +217,9 @@ def test_lift_and_appeal_decision_refusals_name_the_field():
     scene = decided_case(make_scene())
     sanction = Sanction.objects.get()
     for body, field, code in (
-        ({"reason": "   "}, "reason", "string_too_short"),
+        ({"reason": "   "}, "reason", "reason_empty"),
         ({}, "reason", "missing"),
-        ({"reason": "x" * 2001}, "reason", "string_too_long"),
+        ({"reason": "x" * 2001}, "reason", "text_too_long"),
     ):
         response = post(scene.ada_api, f"/sanctions/{sanction.pk}/lift", body)
         assert_problem(response, 422, code, field)
@@ -247,7 +247,7 @@ def test_party_refusals_name_the_field():
     for body, field, code in (
         ({"text": "  "}, "text", "answer_empty"),
         ({}, "text", "missing"),
-        ({"text": "x" * 5001}, "text", "string_too_long"),
+        ({"text": "x" * 5001}, "text", "text_too_long"),
         ({"text": "Here.", "evidence": ["nope"]}, "evidence", "evidence_not_found"),
         ({"text": "Here.", "evidence": [phishing]}, "evidence", "evidence_type_mismatch"),
         ({"text": "Here.", "evidence": [own_for_alice]}, "evidence", "evidence_not_found"),

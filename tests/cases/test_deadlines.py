@@ -80,6 +80,7 @@ def test_a_stopped_clock_keeps_what_was_left(settings):
 
 
 @pytest.mark.django_db
+@pytest.mark.edits_case_rows
 def test_time_left_stops_while_a_party_is_asked_and_shows_it(client: Client):
     market = make_market()
     reporter = make_user("rhea")
@@ -101,6 +102,7 @@ def test_time_left_stops_while_a_party_is_asked_and_shows_it(client: Client):
 
 
 @pytest.mark.django_db
+@pytest.mark.edits_case_rows
 def test_an_appeal_gets_its_own_time_limit_and_breaches_when_it_passes(settings):
     market = make_market()
     seller = make_user("bobseller", member=market.supplier)

@@ -67,6 +67,7 @@ def test_a_single_complaint_writes_complaint_filed():
 
 
 @pytest.mark.parametrize("seq", [1, 2])
+@pytest.mark.edits_case_rows
 def test_changing_an_events_data_is_found_at_that_event(joined_case, seq):
     case = joined_case[0]
     CaseEvent.objects.filter(case=case, seq=seq).update(
@@ -79,6 +80,7 @@ def test_changing_an_events_data_is_found_at_that_event(joined_case, seq):
     assert [b.seq for b in verify_all()] == [seq]
 
 
+@pytest.mark.edits_case_rows
 def test_a_number_changed_into_text_is_found(joined_case):
     case, _, second, _ = joined_case
     CaseEvent.objects.filter(case=case, seq=2).update(
@@ -88,6 +90,7 @@ def test_a_number_changed_into_text_is_found(joined_case):
     assert broken is not None and broken.seq == 2
 
 
+@pytest.mark.edits_case_rows
 def test_rewriting_an_event_and_its_hash_breaks_the_next_link(joined_case):
     """Recomputing the forged event's own hash is not enough: the next event points at the old one."""
     case, _, _, _ = joined_case
@@ -104,6 +107,7 @@ def test_rewriting_an_event_and_its_hash_breaks_the_next_link(joined_case):
     assert "does not follow" in broken.reason
 
 
+@pytest.mark.edits_case_rows
 def test_a_removed_last_event_is_found(joined_case):
     case, _, _, _ = joined_case
     CaseEvent.objects.filter(case=case, seq=2).delete()

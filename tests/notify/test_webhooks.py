@@ -12,7 +12,7 @@ from standardwebhooks.webhooks import Webhook
 
 from ombuds.cases.actions.filing import file_complaint
 from ombuds.intake.checks import Filer, Submission
-from ombuds.notify.models import WebhookDelivery, WebhookEndpoint
+from ombuds.notify.models import WebhookDelivery, WebhookEndpoint, claim_due
 from ombuds.notify.webhooks import RETRY_SCHEDULE, deliver_webhooks, queue_webhook, resend
 from tests.factories import make_market, make_user
 
@@ -159,7 +159,7 @@ def test_a_worker_whose_lease_was_taken_over_does_not_post_again(receiver, endpo
     from ombuds.notify import webhooks
 
     queue_webhook("case.decided", {"case": "CASE-SLOW"})
-    (delivery,) = webhooks._claim(10)
+    (delivery,) = claim_due(WebhookDelivery, limit=10, order_by="created_at", related=("endpoint",))
     WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_at=timezone.now())  # retaken
     with requests.Session() as session:
         assert webhooks._attempt(session, delivery) == 0

@@ -188,6 +188,7 @@ def test_nobody_but_the_departments_agents_sees_or_acts_on_a_case(people):
 # --- the queue ---------------------------------------------------------------------------------
 
 
+@pytest.mark.edits_case_rows
 def test_claim_next_takes_the_breached_case_first_then_the_nearest_deadline(people):
     complaints = [
         report(people, "listing_rules", target=new_listing(people, index).product_url)
@@ -226,6 +227,7 @@ def test_claim_next_takes_the_breached_case_first_then_the_nearest_deadline(peop
     assert "queue is empty" in empty.text
 
 
+@pytest.mark.edits_case_rows
 def test_the_queue_page_is_one_query_for_its_rows_and_pages_by_50(
     people, django_assert_max_num_queries
 ):
@@ -563,6 +565,7 @@ def test_the_respondent_answers_with_evidence_and_the_complainant_is_told(people
     assert 'data-code="forbidden"' in as_respondent.text
 
 
+@pytest.mark.edits_case_rows
 def test_the_answer_window_closes(people):
     complaint = report(people, "listing_rules")
     case = complaint.case
