@@ -4,7 +4,8 @@
 
 Goal: with 1,000,000 complaints a duplicate check takes at most twice as long as with 1,000.
 
-The check is `ombuds.cases.actions.filing.find_duplicate`, called as `file_complaint` calls it. A fresh
+The check is `ombuds.cases.actions.filing.find_duplicate`, called as `file_complaint` calls it.
+A fresh
 database `ombuds_bench_dup` (on 127.0.0.1:5432, user postgres) is migrated, then filled with
 plain SQL (`INSERT ... SELECT generate_series(...)`): one case per complaint, half of the cases
 open, types cycling through the policy's nine, targets `listing:<n>` for reports (unique, as
