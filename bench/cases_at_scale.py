@@ -847,6 +847,7 @@ class Server:
             "--graceful-timeout", "5",
             "--log-level", "warning",
             "--error-logfile", str(log),
+            "--no-control-socket",
         ]  # fmt: skip
         self.process = subprocess.Popen(
             command,

@@ -234,6 +234,7 @@ class Server:
             "--graceful-timeout", "5",
             "--log-level", "warning",
             "--error-logfile", str(log),
+            "--no-control-socket",
             *extra,
         ]  # fmt: skip
         self.process = subprocess.Popen(

@@ -5,10 +5,16 @@ Every setting an operator may change is an environment variable; see the README.
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from ombuds.evidence.object_storage import file_storage, storage_kind
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("OMBUDS_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -45,8 +51,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
+    "ninja",  # its Swagger UI files, served from our static files for the API docs
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "ombuds.policy",
     "ombuds.directory",
     "ombuds.accounts",
@@ -61,6 +70,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ombuds.web.headers.SecurityHeadersMiddleware",
+    "ombuds.middleware.UnusablePathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns the log-in lockouts django-axes flags into 429 answers.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ombuds.urls"
@@ -107,6 +121,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses locked-out log-ins before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -126,11 +145,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("OMBUDS_FILE_STORAGE_DIR", DATA_DIR / "files")).resolve()
 MEDIA_URL = "files/"
+# Evidence files: `filesystem` (under OMBUDS_FILE_STORAGE_DIR) or `s3`, any S3-compatible store
+# (OMBUDS_S3_*, see the README), private, served only through the access-checked download.
+OMBUDS_FILE_STORAGE = storage_kind(os.environ)
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": None},
-    },
+    "default": file_storage(os.environ, MEDIA_ROOT),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -167,10 +186,12 @@ if TASK_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(
         f"OMBUDS_TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASK_BACKEND!r}."
     )
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND]}}
+# The worker's queues, in the order it takes tasks: emails, the periodic checks, webhooks.
+TASK_QUEUES = ["emails", "default", "webhooks"]
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASK_BACKEND], "QUEUES": TASK_QUEUES}}
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 if TASK_BACKEND == "rq":
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASK_QUEUES}
     INSTALLED_APPS.append("django_rq")
 
 OMBUDS_POLICY_FILE = Path(
@@ -181,8 +202,39 @@ OMBUDS_POLICY_FILE = Path(
 OMBUDS_FILING_RATE_PER_USER = os.environ.get("OMBUDS_FILING_RATE_PER_USER", "30/hour")
 OMBUDS_FILING_RATE_PER_IP = os.environ.get("OMBUDS_FILING_RATE_PER_IP", "120/hour")
 OMBUDS_TRUST_X_FORWARDED_FOR = env_bool("OMBUDS_TRUST_X_FORWARDED_FOR", False)
+# Evidence uploads per user and per IP; the marketplace's service token is counted per token.
+OMBUDS_UPLOAD_RATE_PER_USER = os.environ.get("OMBUDS_UPLOAD_RATE_PER_USER", "60/hour")
+OMBUDS_UPLOAD_RATE_PER_IP = os.environ.get("OMBUDS_UPLOAD_RATE_PER_IP", "200/hour")
+OMBUDS_UPLOAD_RATE_PER_SERVICE_TOKEN = os.environ.get(
+    "OMBUDS_UPLOAD_RATE_PER_SERVICE_TOKEN", "2000/hour"
+)
+# Sign-ups per IP; password-reset emails per address asked for and per IP.
+OMBUDS_SIGNUP_RATE_PER_IP = os.environ.get("OMBUDS_SIGNUP_RATE_PER_IP", "10/hour")
+OMBUDS_PASSWORD_RESET_RATE_PER_EMAIL = os.environ.get(
+    "OMBUDS_PASSWORD_RESET_RATE_PER_EMAIL", "3/hour"
+)
+OMBUDS_PASSWORD_RESET_RATE_PER_IP = os.environ.get("OMBUDS_PASSWORD_RESET_RATE_PER_IP", "10/hour")
+# Log-in throttling (django-axes): after this many failures for one user name from one
+# address, that pair is locked out until this many minutes have passed since the last one.
+OMBUDS_LOGIN_FAILURE_LIMIT = int(os.environ.get("OMBUDS_LOGIN_FAILURE_LIMIT", "10"))
+OMBUDS_LOGIN_COOLOFF_MINUTES = int(os.environ.get("OMBUDS_LOGIN_COOLOFF_MINUTES", "15"))
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = OMBUDS_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=OMBUDS_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "ombuds.accounts.ratelimit.request_ip"
+AXES_LOCKOUT_CALLABLE = "ombuds.accounts.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked out do not push the end of the lockout further: the time the page
+# gives is the time it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Only failures are kept (for the lockout), not a log of every successful log-in.
+AXES_DISABLE_ACCESS_LOG = True
 # A worker that dies leaves its claimed emails; after this many seconds another worker takes them.
 OMBUDS_OUTBOX_LEASE_SECONDS = int(os.environ.get("OMBUDS_OUTBOX_LEASE_SECONDS", "120"))
+# A worker's batch of emails, or of webhooks, begins no new message after this many seconds:
+# a slow webhook receiver holds up emails (and a slow SMTP server webhooks) for one post at most.
+OMBUDS_WORKER_BATCH_SECONDS = float(os.environ.get("OMBUDS_WORKER_BATCH_SECONDS", "2"))
 # Agents are told this many hours before a case is due.
 OMBUDS_DEADLINE_WARNING_HOURS = int(os.environ.get("OMBUDS_DEADLINE_WARNING_HOURS", "6"))
 # Webhooks go only to public addresses unless this is on (tests and private networks).
@@ -193,13 +245,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"timestamped": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "timestamped"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "INFO"}},
 }
 
 # Production hardening: on whenever DEBUG is off, each one can be turned off on its own.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only when a proxy in front sets it (and drops what clients send).
+OMBUDS_TRUST_X_FORWARDED_PROTO = env_bool("OMBUDS_TRUST_X_FORWARDED_PROTO", False)
+if OMBUDS_TRUST_X_FORWARDED_PROTO:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
@@ -209,5 +265,20 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Every page: our own files only, no inline style or script (scripts and stylesheets of our
+# templates carry the page's nonce); evidence downloads send their own stricter policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF, CSP_NONCE],
+        "style-src": [CSP_SELF, CSP_NONCE],
+        "img-src": [CSP_SELF],
+        "frame-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", "")

@@ -79,12 +79,18 @@ def make_market() -> Market:
 
 
 def make_user(
-    username: str, *, member: Member | None = None, password: str = "s3cret-pass!"
+    username: str,
+    *,
+    member: Member | None = None,
+    password: str = "s3cret-pass!",
+    confirmed: bool = True,
 ) -> User:
+    """A user whose email address is confirmed (unless `confirmed=False`: a new account)."""
     user = User.objects.create_user(
         username=username,
         email=member.email if member else f"{username}@example.com",
         password=password,
+        email_verified_at=timezone.now() if confirmed else None,
     )
     if member:
         user.member = member

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
-from django.urls import reverse
 from django.utils import timezone
 
 from ombuds.accounts.models import User
@@ -17,7 +16,7 @@ MAX_AGE = 3 * 24 * 3600
 
 def confirmation_link(user: User) -> str:
     token = signing.dumps({"user": user.pk, "email": user.email}, salt=SALT)
-    return settings.OMBUDS_BASE_URL + reverse("confirm_email", args=[token])
+    return settings.OMBUDS_BASE_URL + f"/accounts/confirm-email/{token}/"
 
 
 def send_confirmation(user: User) -> None:
@@ -34,13 +33,21 @@ def send_confirmation(user: User) -> None:
     )
 
 
-def confirm_email(token: str) -> User | None:
-    """The user whose address the token confirms, or None for a bad or expired token."""
+def user_to_confirm(token: str) -> User | None:
+    """The user whose address the token names (still theirs), or None for a bad or expired
+    token; confirms nothing."""
     try:
         data = signing.loads(token, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature:
         return None
-    user = User.objects.filter(pk=data.get("user"), email=data.get("email")).first()
+    return User.objects.filter(pk=data.get("user"), email=data.get("email")).first()
+
+
+def confirm_email(token: str) -> User | None:
+    """Confirm the address the token names (once: later uses change nothing); the user, or None
+    for a bad or expired token. A link changes nothing on a GET: the page asks for a press of
+    its button (a POST), so that mail scanners opening links confirm nothing."""
+    user = user_to_confirm(token)
     if user is None:
         return None
     if user.email_verified_at is None:

@@ -102,3 +102,18 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class RateCounter(models.Model):
+    """Requests counted in one fixed window, for one scope and identity (user, IP, address).
+
+    Every rate limit of Ombuds counts here (see ombuds.accounts.ratelimit): log-in
+    neighbours such as sign-ups and password resets, and above them filings and uploads.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

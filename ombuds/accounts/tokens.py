@@ -69,3 +69,10 @@ def revoke_token(prefix: str) -> bool:
             revoked_at=timezone.now()
         )
     )
+
+
+def revoke_user_tokens(user: User) -> int:
+    """Revoke every token of a user (their password was reset or changed); how many."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

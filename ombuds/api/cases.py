@@ -38,7 +38,7 @@ from ombuds.api.presenters import (
     request_out,
     sanctions_out,
 )
-from ombuds.api.problems import Problem, ProblemDetails
+from ombuds.api.problems import MAX_OFFSET, Problem, ProblemDetails
 from ombuds.cases.actions.appeals import decide_appeal
 from ombuds.cases.actions.claiming import (
     add_note,
@@ -121,7 +121,7 @@ def department_queue(
     request: HttpRequest,
     code: str,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> QueueOut:
     user = _agent(request)
     department = _department(code)

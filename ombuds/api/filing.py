@@ -16,6 +16,7 @@ from ninja.errors import ValidationError
 
 from ombuds.accounts.models import User
 from ombuds.accounts.tokens import Principal
+from ombuds.api.bodies import load_json
 from ombuds.api.evidence import known_type, upload_owner
 from ombuds.api.presenters import complaint_out
 from ombuds.api.problems import Problem, ProblemDetails, field_problem, submission_problem
@@ -26,6 +27,7 @@ from ombuds.cases.read.visibility import view_for
 from ombuds.directory.models import Member
 from ombuds.intake.checks import Filer
 from ombuds.intake.ratelimit import client_ip
+from ombuds.intake.text import INVALID_CHARACTERS, first_unusable, unusable_character
 
 router = Router(tags=["complaints"])
 
@@ -50,7 +52,7 @@ def _read_request(request: HttpRequest) -> _Request:
         raw_answers = post.get("answers", "").strip()
         try:
             answers = json.loads(raw_answers) if raw_answers else {}
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             message = (
                 'answers must be a JSON object of the type\'s fields, like {"description": "..."}.'
             )
@@ -65,11 +67,12 @@ def _read_request(request: HttpRequest) -> _Request:
             "previous_case": post.get("previous_case") or None,
         }
         uploads = request.FILES.getlist("evidence")
+        found = first_unusable(data)
+        if found is not None:
+            where, problem = found
+            raise field_problem(422, INVALID_CHARACTERS, where, f"{where}: {problem}.")
     elif request.content_type == "application/json" or request.content_type.endswith("+json"):
-        try:
-            data = json.loads(request.body or b"null")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise Problem(400, "invalid_json", f"The body is not valid JSON: {exc}") from exc
+        data = load_json(request.body)
         uploads = []
     else:
         raise Problem(
@@ -93,18 +96,21 @@ def _filer(principal: Principal, on_behalf_of: str | None) -> Filer:
     if not on_behalf_of:
         message = "A service token files for a member: give their member ID in on_behalf_of."
         raise field_problem(422, "on_behalf_of_required", "on_behalf_of", message)
+    if unusable_character(on_behalf_of):
+        message = "No member ID holds such characters."
+        raise field_problem(422, "member_not_found", "on_behalf_of", message)
     member = Member.objects.filter(member_id=on_behalf_of.strip()).first()
     if member is None:
         message = f"No member has the member ID {on_behalf_of!r}."
         raise field_problem(422, "member_not_found", "on_behalf_of", message)
     user = User.objects.filter(member=member, is_active=True).first()
     if user is not None:
-        return Filer.for_user(user)
+        return Filer.for_user(user, vouched=True)
     return Filer(email=member.email, member=member, name=member.display_name)
 
 
 def _idempotency(principal: Principal, key: str, form: _Request) -> Idempotency:
-    if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX:
+    if not key.strip() or len(key) > IDEMPOTENCY_KEY_MAX or unusable_character(key):
         message = f"An Idempotency-Key is 1 to {IDEMPOTENCY_KEY_MAX} characters (a UUID is best)."
         raise field_problem(422, "idempotency_key_invalid", "Idempotency-Key", message)
     files = []

@@ -7,15 +7,20 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from ombuds.cases.errors import ActionRefused
+from ombuds.formats import megabytes
 from ombuds.intake.errors import NON_FIELD, FieldError
 from ombuds.policy.schema import ComplaintType
 
 logger = logging.getLogger(__name__)
+MAX_OFFSET = 10**9  # a list's offset beyond any list (and beyond what databases count with)
 PROBLEM_TYPE_BASE = "https://ombuds.dev/problems/"
 
 
@@ -181,9 +186,36 @@ def install_problem_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, Problem):  # ninja's body parser wraps ours (`bodies`)
+            return _problem(request, exc.__cause__)
         return problem_response(
             request, status=exc.status_code, code="about:blank", detail=str(exc)
         )
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return problem_response(
+            request,
+            status=413,
+            code="body_too_large",
+            detail=f"The request body is over {megabytes(limit)}: send files as multipart "
+            "uploads (POST /evidence), at most one per request.",
+        )
+
+    @api.exception_handler(MultiPartParserError)
+    def _malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return problem_response(
+            request,
+            status=400,
+            code="invalid_multipart",
+            detail=f"The multipart/form-data body cannot be read: {exc}",
+        )
+
+    @api.exception_handler(SuspiciousOperation)
+    def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        """Too many fields or files, and the like: Django refuses to read such a request."""
+        return problem_response(request, status=400, code="invalid_request", detail=str(exc))
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -9,7 +9,7 @@ from ninja import Query, Router
 
 from ombuds.api.evidence import known_type
 from ombuds.api.presenters import complaint_out, received_item, sent_item
-from ombuds.api.problems import Problem, ProblemDetails, field_problem
+from ombuds.api.problems import MAX_OFFSET, Problem, ProblemDetails, field_problem
 from ombuds.api.schemas import PROBLEMS, ComplaintList, ComplaintOut
 from ombuds.cases.read.lists import box_statuses, received_cases, sent_complaints
 from ombuds.cases.read.party import party_statements
@@ -45,7 +45,7 @@ def my_complaints(
     status: str = "",
     type_key: str = Query("", alias="type"),
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> ComplaintList:
     user = request.auth.user  # type: ignore[attr-defined]
     if user is None:

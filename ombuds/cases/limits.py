@@ -4,6 +4,7 @@ them (the API's schemas declare the same numbers)."""
 from __future__ import annotations
 
 from ombuds.cases.errors import ActionRefused, RefusalCode
+from ombuds.intake.text import unusable_character
 
 NOTE = 5000
 QUESTION = 2000
@@ -29,6 +30,9 @@ def written(
     text = (text or "").strip()
     if not text and empty is not None:
         raise ActionRefused(empty[0], empty[1], field)
+    problem = unusable_character(text)
+    if problem is not None:
+        raise ActionRefused(RefusalCode.INVALID_CHARACTERS, f"{label}: {problem}.", field)
     if len(text) > limit:
         raise ActionRefused(
             RefusalCode.TEXT_TOO_LONG,

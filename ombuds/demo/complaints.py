@@ -62,6 +62,21 @@ def demo_complaints() -> list[DemoComplaint]:
             },
         ),
         DemoComplaint(
+            "supplier",
+            "offline_trade_dispute",
+            "us1001anna",
+            {
+                "scam_type": "payment_not_received",
+                "payment_method": "bank_transfer",
+                "amount": "1150.00 USD",
+                "transaction_date": "2026-10-20",
+                "order_reference": "PI-2026-1020",
+                "description": "We shipped 50 desk lamps on 20 October against proforma invoice "
+                "PI-2026-1020; the buyer confirmed delivery on 3 November but has not paid the "
+                "agreed 1150 USD by bank transfer.",
+            },
+        ),
+        DemoComplaint(
             "buyer2",
             "prohibited_goods",
             ivory.product_url if ivory else "",

@@ -540,10 +540,14 @@ def inspect_file(stream: BinaryIO, filename: str, rules: EvidenceRules) -> Inspe
     declared = _stream_size(stream)
     if declared is not None and declared > cap:
         head = _read_head(stream)
-        raise _size_error(subject, filename, head, declared, rules)
+        raise _format_refusal(subject, filename, head, rules) or _size_error(
+            subject, filename, head, declared, rules
+        )
     data, digest = _read_capped(stream, cap)
     if len(data) > cap:
-        raise _size_error(subject, filename, data[:16], None, rules)
+        raise _format_refusal(subject, filename, data[:16], rules) or _size_error(
+            subject, filename, data[:16], None, rules
+        )
     budget = _Budget(rules)
     fmt, members = _inspect_content(data, filename, subject, rules, budget)
     return InspectedFile(
@@ -649,6 +653,37 @@ def _read_capped(stream: BinaryIO, cap: int) -> tuple[bytes, str]:
         buffer += chunk
     stream.seek(0)
     return bytes(buffer), digest.hexdigest()
+
+
+_FAMILY_FORMATS = {  # a signature family -> the formats it may be, told apart by the name
+    "zip": ("zip", "docx", "xlsx"),
+    "ole": ("doc", "xls", "msg"),
+}
+
+
+def _format_refusal(
+    subject: _Subject, filename: str, head: bytes, rules: EvidenceRules
+) -> EvidenceError | None:
+    """For a file too large to read whole: its format, when its first bytes (or its name)
+    already say it is refused — told first, since making it smaller would not help."""
+    ext = _extension(_visible(filename or ""))
+    program = _program_at_start(head)
+    if ext in PROGRAM_EXTENSIONS or program:
+        what = program or f"has the name of a program or script (.{ext})"
+        return subject.program(
+            f"{subject} is {what}. Programs, scripts and web pages are not accepted as evidence. "
+            f"Accepted formats: {_accepted(rules)}."
+        )
+    family = _signature_family(head)
+    candidates = _FAMILY_FORMATS.get(family or "", (family,) if family else ())
+    fmt = ext if ext in candidates else (candidates[0] if candidates else None)
+    if fmt is None or fmt in rules.allowed_formats or fmt not in DESCRIPTIONS:
+        return None
+    return subject.error(
+        FORMAT,
+        f"{subject} is {DESCRIPTIONS[fmt]}, which is not accepted here. Accepted formats: "
+        f"{_accepted(rules)}. Convert it to one of these formats, or attach another file.",
+    )
 
 
 def _size_error(

@@ -12,12 +12,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
+
+from django.utils import timezone
 
 from ombuds.evidence.inspection import EvidenceError
 from ombuds.evidence.models import Evidence
 from ombuds.evidence.storage import store_evidence
+
+UNATTACHED_KEPT = timedelta(days=1)
+
+
+SERVICE_OWNER = "service:"  # the session of the marketplace service's uploads: + its token
 
 
 @dataclass(frozen=True)
@@ -150,3 +157,18 @@ def attach(evidence: Sequence[Evidence], at: datetime) -> bool:
     for item in evidence:
         item.attached_at = at
     return True
+
+
+def delete_unattached_uploads(older_than: timedelta = UNATTACHED_KEPT) -> int:
+    """Delete the files uploaded more than `older_than` ago and never attached to anything, and
+    their rows; returns how many. (So nobody fills the storage 5 MB at a time.)"""
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    stale = Evidence.objects.filter(attached_at__isnull=True, created_at__lt=cutoff)
+    for evidence in stale.iterator(chunk_size=200):
+        # The row first, and only while still unattached: a filing attaching it at this moment
+        # either came first (the row stays, with its file) or finds it gone and is refused.
+        if Evidence.objects.filter(pk=evidence.pk, attached_at__isnull=True).delete()[0]:
+            evidence.file.delete(save=False)
+            deleted += 1
+    return deleted

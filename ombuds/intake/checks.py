@@ -27,6 +27,7 @@ from ombuds.formats import day, megabytes
 from ombuds.intake.errors import NON_FIELD, FieldError, SubmissionRefused
 from ombuds.intake.language import language_problem
 from ombuds.intake.orders import protection_ends
+from ombuds.intake.text import INVALID_CHARACTERS, unusable_character
 from ombuds.policy.schema import (
     ComplaintType,
     FormField,
@@ -50,9 +51,14 @@ class Filer:
     member: Member | None = None
     name: str = ""
     verified_rights_holder: bool = False
+    # Whether the email address is known to be the filer's: what they file is processed, and
+    # anyone told, only once it is (an account's confirmed address; a visitor confirms by link).
+    email_confirmed: bool = False
 
     @classmethod
-    def for_user(cls, user: Any) -> Filer:
+    def for_user(cls, user: Any, *, vouched: bool = False) -> Filer:
+        """A user's filer; `vouched`: the marketplace's service files for them, and it knows
+        its members' addresses."""
         member = user.member if user.member_id else None
         return cls(
             email=user.email,
@@ -60,6 +66,7 @@ class Filer:
             member=member,
             name=member.display_name if member else (user.get_full_name() or user.username),
             verified_rights_holder=user.is_verified_rights_holder,
+            email_confirmed=vouched or user.email_verified_at is not None,
         )
 
 
@@ -103,8 +110,13 @@ def check_submission(policy: Policy, submission: Submission, filer: Filer) -> Ch
     errors += field_errors
     errors += _refused_choice_errors(complaint_type, answers)
     target_input = _target_input(complaint_type, submission, answers)
-    resolution, listings, target_errors = _resolve_target(complaint_type, target_input)
-    errors += target_errors
+    target_problem = _target_problem(complaint_type, target_input)
+    if target_problem is not None:
+        resolution, listings = None, []
+        errors.append(target_problem)
+    else:
+        resolution, listings, target_errors = _resolve_target(complaint_type, target_input)
+        errors += target_errors
     if resolution is not None:
         errors += _party_errors(policy, complaint_type, answers, filer, resolution)
     errors += _evidence_errors(submission.type_key, complaint_type, submission.evidence)
@@ -252,6 +264,10 @@ class _Invalid(Exception):
 
 
 def _clean_value(form_field: FormField, value: Any) -> Any:
+    for text in value if isinstance(value, list) else [value]:
+        problem = unusable_character(text) if isinstance(text, str) else None
+        if problem is not None:
+            raise _Invalid(INVALID_CHARACTERS, f"{form_field.label}: {problem}.")
     kind = form_field.kind
     if kind == "multichoice":
         values = value if isinstance(value, list) else [value]
@@ -359,6 +375,28 @@ def _target_input(t: ComplaintType, submission: Submission, answers: dict[str, A
             answers.get(rule.field, "") or submission.answers.get(rule.field, "") or ""
         ).strip()
     return (submission.target or "").strip()
+
+
+TARGET_CHARACTERS = 2000  # per URL, member ID, email or name given
+
+
+def _target_problem(t: ComplaintType, text: str) -> FieldError | None:
+    """A target that cannot name anyone: too long to be one (the refusal does not repeat it),
+    or holding characters no name or address has."""
+    field_name = _target_field(t)
+    words = re.split(r"[\s,]+", text.strip())
+    many = t.target.listings == "many" and len(words) > 1 and all(map(looks_like_url, words))
+    limit = TARGET_CHARACTERS * (t.target.max_listings if many else 1)
+    if len(text) > limit:
+        return FieldError(
+            field_name,
+            "too_long",
+            f"{t.target.label}: at most {limit:,} characters (you gave {len(text):,}).",
+        )
+    problem = unusable_character(text)
+    if problem is not None:
+        return FieldError(field_name, INVALID_CHARACTERS, f"{t.target.label}: {problem}.")
+    return None
 
 
 def _target_field(t: ComplaintType) -> str:
@@ -546,6 +584,7 @@ def _evidence_errors(
                     {"file": str(item.public_id)},
                 )
             )
+            continue  # its size does not matter: making it smaller would not help
         limit = rules.max_archive_bytes if item.format in ("zip", "rar") else rules.max_file_bytes
         if item.size > limit:
             errors.append(

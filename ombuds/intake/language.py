@@ -13,7 +13,10 @@ Complaints must be written in the policy's languages (English by default). The d
    models choose among that script's languages. A text with ``MIXED_SHARE`` or more of
    non-Latin letters (and two words or more of them) is judged by that script too, unless its
    Latin part is plainly English or confidently an allowed language. Fewer non-Latin letters
-   are a brand name or a quoted word, and ignored.
+   are a brand name or a quoted word, and ignored: a name in another script inside an English
+   text (a shop, a person, a place) is accepted. A text refused by its script that also has
+   Latin words (not names) is partly in that language: the refusal names the passages in that
+   script (``LanguageProblem.words``), so that the writer knows what to translate.
 3. **Latin script.** Capitalised words inside a sentence are mostly names (Dolce Vita, Maison
    du Chef): they neither count as words nor go to the models. Fewer than ``MIN_WORDS`` words
    or ``MIN_LETTERS`` letters left: too short to judge, accepted. English grammar words
@@ -21,6 +24,11 @@ Complaints must be written in the policy's languages (English by default). The d
    words, py3langid gives a second opinion; a text is refused only when they agree firmly on a
    language that is not allowed, and no allowed language gets a fair share
    (``ALLOWED_SUPPORT``).
+4. **Look-alike letters.** A word mixing Latin letters with Cyrillic or Greek ones
+   ("payment" typed with a Cyrillic a), or made only of Cyrillic or Greek look-alikes of Latin
+   letters between Latin words, looks English but is not: it is left out of steps 2-3, and
+   refused in any text (unless the text is refused as a whole), each such word named with its
+   odd letters and their code points.
 
 The thresholds are tuned on ``tests/intake/language_corpus.py`` so as never to refuse short
 English full of product names, numbers and URLs; see ``bench/language_accuracy.py``.
@@ -28,6 +36,7 @@ English full of product names, numbers and URLs; see ``bench/language_accuracy.p
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import unicodedata
@@ -94,6 +103,9 @@ class LanguageProblem:
     code: str
     message: str
     finding: LanguageFinding
+    #: what to change, as found in the text: the words mixing alphabets, the passages in
+    #: another script of a text partly in it (empty when the whole text is to be rewritten)
+    words: tuple[str, ...] = ()
 
 
 # --- language names ---------------------------------------------------------------------------
@@ -291,12 +303,17 @@ def _words(text: str) -> list[tuple[str, bool]]:
     return words
 
 
-def _prepare(text: str) -> list[tuple[str, bool]]:
-    """The words of ``text`` that are language (see ``_words``); quoted passages (a product
-    title, the seller's words) are left out when there are words around them."""
+def _normalise(text: str) -> str:
+    """``text`` capped, control characters blanked, styled letters made ordinary ones."""
     text = _CONTROL_RE.sub(" ", text[:MAX_CHARS])
     if not text.isascii() and _STYLED_RE.search(text):
         text = unicodedata.normalize("NFKC", text)
+    return text
+
+
+def _prepare(text: str) -> list[tuple[str, bool]]:
+    """The words of ``text`` (normalised) that are language (see ``_words``); quoted passages
+    (a product title, the seller's words) are left out when there are words around them."""
     if any(q in text for q in _QUOTE_CHARS):
         unquoted = _QUOTE_RE.sub(" ", text)
         if unquoted != text:
@@ -304,6 +321,200 @@ def _prepare(text: str) -> list[tuple[str, bool]]:
             if len(words) >= 2:
                 return words
     return _words(text)
+
+
+# --- look-alike letters -----------------------------------------------------------------------
+#
+# A word that mixes Latin letters with Cyrillic or Greek ones ("payment" typed with a Cyrillic
+# a, U+0430; "Paypal" with a Greek capital rho, U+03A1) looks English but is not: people and
+# searches read it wrong, and it is how filters are dodged. Such words are refused whatever
+# the language of the text, each named with its odd letters, and left out of the language
+# decision. So is a word made only of Cyrillic or Greek letters that look like Latin ones
+# ("copy" in Cyrillic letters) between Latin words. A name wholly in another script (a Russian
+# first name, a Chinese shop name) is not a disguised word: see ``language_problem``.
+# Addresses and codes (URLs, e-mail addresses, domains, tokens with a digit or an underscore)
+# are copied as they are, spoofed or not, and not looked at.
+
+#: Greek and Cyrillic blocks (with Greek Extended and the Cyrillic supplements)
+_CG = "\u0370-\u03ff\u0400-\u052f\u1c80-\u1c8f\u1f00-\u1fff\ua640-\ua69f"
+#: Latin letters of the blocks that meet Greek and Cyrillic ones in a spoofed word
+_L = "A-Za-z\u00c0-\u024f\u1e00-\u1eff"
+_HAS_CG_RE = re.compile(f"[{_CG}]")
+#: a Greek or Cyrillic letter next to a Latin one: how a mixed word is found (quickly in a
+#: text of Latin letters, the Greek or Cyrillic ones first)
+_TRANSITION_RE = re.compile(f"[{_CG}](?=[{_L}])|[{_CG}](?<=[{_L}][{_CG}])")
+#: Cyrillic and Greek letters that print (practically) like a Latin letter
+_LOOKALIKES = (
+    "\u0430\u0441\u0435\u04bb\u0456\u0458\u04cf\u043e\u0440\u051b\u0455\u051d\u0445\u0443"
+    "\u0501\u04af"  # Cyrillic a c e h i j l o p q s w x y d y
+    "\u0410\u0412\u0421\u0415\u041d\u0406\u0408\u041a\u041c\u041e\u0420\u0405\u0422\u0425"
+    "\u04ae\u051a\u051c\u04c0"  # Cyrillic A B C E H I J K M O P S T X Y Q W I
+    "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7"
+    "\u03bf\u03bd\u03c1\u03c5\u03ba\u03b9"  # Greek A B E Z H I K M N O P T Y X, o v p u k i
+)
+#: a whole word (no letter next to it) made only of look-alike letters (a look-alike first, so
+#: that the search skips quickly to one)
+_LOOKALIKE_WORD_RE = re.compile(
+    rf"[{_LOOKALIKES}](?<![^\W\d_][{_LOOKALIKES}])[{_LOOKALIKES}]*(?![^\W\d_])"
+)
+_LETTER_RE = re.compile(r"[^\W\d_]")
+_TOKEN_RE = re.compile(r"\S+")
+#: Greek letters that are symbols next to Latin ones: μm, kΩ, ΔT
+_SYMBOLS = frozenset("\u03bc\u03a9\u0394")
+_ALPHABETS = ("Latin", "Cyrillic", "Greek")
+#: how many disguised words a message names, and the letters shown of each
+DISGUISED_SHOWN = 10
+ODD_LETTERS_SHOWN = 5
+#: how much of a word or passage a message quotes, and how many passages it names
+QUOTE_CHARS = 40
+PASSAGES_SHOWN = 5
+
+
+def _alphabets(word: str) -> Counter[str]:
+    """How many of the letters of ``word`` are Latin, Cyrillic, Greek."""
+    counts: Counter[str] = Counter()
+    for ch in word:
+        script = _script_of(ch)
+        if script in _ALPHABETS:
+            counts[script] += 1
+    return counts
+
+
+def _is_mixed(word: str) -> bool:
+    """Whether ``word`` mixes Latin letters with Cyrillic or Greek ones (each part of a word
+    with apostrophes on its own: a Cyrillic ending after an apostrophe is not a look-alike)."""
+    for part in re.split("['\u2019]", word) if "'" in word or "\u2019" in word else (word,):
+        scripts = _alphabets(part)
+        if "Latin" in scripts and len(scripts) > 1:
+            symbols = "Cyrillic" not in scripts and all(
+                ch in _SYMBOLS for ch in part if _script_of(ch) == "Greek"
+            )
+            if not symbols:  # μm, kΩ, ΔT are symbols
+                return True
+    return False
+
+
+def _mixed_words(text: str) -> list[tuple[int, str]]:
+    """(position, word) of the words of ``text`` mixing Latin with Cyrillic or Greek letters."""
+    if not _TRANSITION_RE.search(text):
+        return []
+    found = []
+    for token in _TOKEN_RE.finditer(text):
+        core = token.group()
+        if core.isascii() or not _TRANSITION_RE.search(core) or _CODE_RE.search(core):
+            continue
+        for word in _WORD_RE.finditer(core):
+            if _is_mixed(word.group()):
+                found.append((token.start() + word.start(), word.group()))
+    return found
+
+
+def _near_letter(text: str, start: int, step: int) -> str | None:
+    """The nearest letter from ``start`` on (``step`` 1) or before it (-1), within 64
+    characters."""
+    if step > 0:
+        match = _LETTER_RE.search(text, start, start + 64)
+        return match.group() if match else None
+    return next((ch for ch in reversed(text[max(0, start - 64) : start]) if ch.isalpha()), None)
+
+
+def _in_code(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is part of an address or code token (or of a token too long to
+    be a word)."""
+    left, low = start, max(0, start - 100)
+    while left > low and not text[left - 1].isspace():
+        left -= 1
+    right, high = end, min(len(text), end + 100)
+    while right < high and not text[right].isspace():
+        right += 1
+    if (left == low > 0 and not text[low - 1].isspace()) or (
+        right == high and high < len(text) and not text[high].isspace()
+    ):
+        return True
+    return _CODE_RE.search(text, left, right) is not None
+
+
+def _lookalike_words(text: str) -> list[tuple[int, str]]:
+    """(position, word) of the words of ``text`` made only of Cyrillic or Greek look-alikes of
+    Latin letters, with Latin letters (and no others) around them: "I bought a copy" with a
+    Cyrillic "a" and "copy". Such words in a row are judged together, by the letters around
+    the row."""
+    found: list[tuple[int, str]] = []
+    rows: list[list[re.Match[str]]] = []
+    for match in _LOOKALIKE_WORD_RE.finditer(text):
+        if rows and not _LETTER_RE.search(text, rows[-1][-1].end(), match.start()):
+            rows[-1].append(match)
+        else:
+            rows.append([match])
+    for row in rows:
+        start, end = row[0].start(), row[-1].end()
+        sides = [ch for ch in (_near_letter(text, start, -1), _near_letter(text, end, 1)) if ch]
+        if sides and all(_script_of(ch) == _LATIN for ch in sides):
+            found += [(m.start(), m.group()) for m in row if not _in_code(text, *m.span())]
+    return found
+
+
+def _quote(text: str) -> str:
+    return (
+        "\u201c"
+        + (text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "\u2026")
+        + "\u201d"
+    )
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _letters(chars: Sequence[str]) -> str:
+    """The letters quoted, with their code points, the first ones only."""
+    shown = [f"\u201c{ch}\u201d (U+{ord(ch):04X})" for ch in chars[:ODD_LETTERS_SHOWN]]
+    if len(chars) > ODD_LETTERS_SHOWN:
+        shown.append(f"{len(chars) - ODD_LETTERS_SHOWN} more")
+    return _and(shown)
+
+
+def _describe(word: str, base: str) -> str:
+    """What is odd about a disguised word: "“payment” has a Cyrillic “a” (U+0430) among Latin
+    letters" (with that Cyrillic letter). The letters of the alphabet ``base`` (the text's) are
+    the right ones, or those of the word's main alphabet when it has none of them."""
+    counts = _alphabets(word)
+    if base not in counts:
+        base = max(_ALPHABETS, key=lambda script: counts.get(script, 0))  # ties: Latin
+    quoted = _quote(word)
+    if len(counts) == 1:  # a look-alike word wholly in Cyrillic or Greek letters
+        if len(word) == 1:
+            return f"{quoted} is a {base} letter (U+{ord(word):04X}) that looks like a Latin one"
+        chars = list(dict.fromkeys(word))
+        return f"{quoted} is written in {base} letters that look like Latin ones: {_letters(chars)}"
+    odd: dict[str, list[str]] = {}
+    for ch in word:
+        script = _script_of(ch)
+        if script in _ALPHABETS and script != base and ch not in odd.setdefault(script, []):
+            odd[script].append(ch)
+    parts = [
+        (f"a {script} " if len(chars) == 1 else f"{script} ") + _letters(chars)
+        for script, chars in odd.items()
+    ]
+    return f"{quoted} has {_and(parts)} among {base} letters"
+
+
+def _disguised_message(words: Sequence[str], base: str, latin_only: bool) -> str:
+    phrases = [_describe(word, base) for word in words[:DISGUISED_SHOWN]]
+    if len(words) > DISGUISED_SHOWN:
+        phrases.append(f"and {len(words) - DISGUISED_SHOWN} more words like these")
+    one = len(words) == 1
+    head = (
+        "The word "
+        if one
+        else "Some words are written with look-alike letters of another alphabet: "
+    )
+    fix = (
+        f"Please retype {'it' if one else 'them'} in Latin letters only."
+        if latin_only
+        else f"Please retype {'it' if one else 'each of them'} in a single alphabet."
+    )
+    return head + "; ".join(phrases) + ". " + fix
 
 
 #: frequent English grammar words that are not words of other Latin-script languages (nor
@@ -413,6 +624,16 @@ class _Analysis:
     short: bool = False  # too little text left to judge
     by_script: bool = False  # a non-Latin script decided
     latin: _Latin | None = None  # the models' view of the Latin part, when it was judged
+    #: share of the letters in the main non-Latin script (0 when there is none)
+    foreign_share: float = 0.0
+    #: Latin-script words that count (names left out): with some, a text refused by script is
+    #: partly in another language, and its passages in that script are named
+    real_latin: int = 0
+    words: Sequence[tuple[str, bool]] = ()  # the words judged, when they are to be named
+    #: words mixing look-alike letters of several alphabets; None: not looked for yet, in
+    #: ``text`` (normalised)
+    disguised: tuple[str, ...] | None = ()
+    text: str = ""
 
 
 _UNKNOWN = LanguageFinding("und", "Unknown", _LATIN, False)
@@ -479,7 +700,33 @@ def _judge_latin(text: str, words: int, en_hits: int) -> _Latin:
 
 
 def _analyse(text: str) -> _Analysis:
-    words = _prepare(text or "")
+    """The analysis of ``text``: its language, and its disguised words (see "look-alike
+    letters"), which are left out of the language decision. In a text mostly in Cyrillic or
+    Greek letters they are looked for only when needed (see ``language_problem``)."""
+    text = _normalise(text or "")
+    words = _prepare(text)
+    analysis = _judge(words)
+    if text.isascii() or not _HAS_CG_RE.search(text):
+        return analysis
+    if analysis.foreign_share >= SCRIPT_SHARE:
+        return dataclasses.replace(analysis, disguised=None, text=text)
+    disguised = _disguised_words(text)
+    if not disguised:
+        return analysis
+    found = set(disguised) | {word.lower() for word in disguised}  # shouting is lower-cased
+    words = [(w, i) for w, i in words if w not in found and (w.isascii() or not _is_mixed(w))]
+    return dataclasses.replace(_judge(words), disguised=disguised)
+
+
+def _disguised_words(text: str) -> tuple[str, ...]:
+    """The words of ``text`` (normalised) mixing alphabets or disguised as Latin ones, each
+    once, in order."""
+    found = sorted(_mixed_words(text) + _lookalike_words(text))
+    return tuple(dict.fromkeys(word for _, word in found))
+
+
+def _judge(words: list[tuple[str, bool]]) -> _Analysis:
+    """The language of a text, from its words (see ``_prepare``)."""
     if not words:
         return _Analysis(_UNKNOWN, short=True)
     cleaned = " ".join(w for w, _ in words)
@@ -515,28 +762,39 @@ def _analyse(text: str) -> _Analysis:
             return _finding(code, dominant, reliable and sure)
         return _finding("und", dominant, reliable)
 
+    share = dominant_n / letters
+    # capitalised words inside a sentence are mostly names: not words to judge ("I" is)
+    real = [w for w, initial in latin_pairs if initial or not w[0].isupper() or w == "I"]
     if dominant_n >= SCRIPT_SHARE * letters:
         # reliable unless the Latin part is more than a few product names
-        return _Analysis(by_script(dominant_n >= 2 * latin), by_script=True)
+        finding = by_script(dominant_n >= 2 * latin)
+        return _Analysis(
+            finding, by_script=True, foreign_share=share, real_latin=len(real), words=words
+        )
 
     lowered = " ".join(w for w, _ in latin_pairs).lower().replace(_APOSTROPHE, "'").split()
     en_hits = sum(map(_EN_WORDS.__contains__, lowered))
     plain_english = en_hits >= EN_WORD_MIN and en_hits >= EN_WORD_SHARE * len(latin_pairs)
-    # capitalised words inside a sentence are mostly names: not words to judge ("I" is)
-    real = [w for w, initial in latin_pairs if initial or not w[0].isupper() or w == "I"]
     enough = len(real) >= MIN_WORDS and sum(map(len, real)) >= MIN_LETTERS
 
     if foreign >= MIXED_SHARE * letters and foreign_words >= 2 and not plain_english:
         # mixed, not plainly English: the non-Latin script decides unless the Latin part is
         # confidently in an allowed language (see language_problem)
         view = _judge_latin(" ".join(real), len(real), en_hits) if enough else None
-        return _Analysis(by_script(False), by_script=True, latin=view)
+        return _Analysis(
+            by_script(False),
+            by_script=True,
+            latin=view,
+            foreign_share=share,
+            real_latin=len(real),
+            words=words,
+        )
     if plain_english:
-        return _Analysis(_ENGLISH, latin=_Latin("en", True, {"en": 1.0}))
+        return _Analysis(_ENGLISH, latin=_Latin("en", True, {"en": 1.0}), foreign_share=share)
     if not enough:
-        return _Analysis(_UNKNOWN, short=True)
+        return _Analysis(_UNKNOWN, short=True, foreign_share=share)
     view = _judge_latin(" ".join(real), len(real), en_hits)
-    return _Analysis(_finding(view.code, _LATIN, view.confident), latin=view)
+    return _Analysis(_finding(view.code, _LATIN, view.confident), latin=view, foreign_share=share)
 
 
 # --- public API -------------------------------------------------------------------------------
@@ -550,9 +808,44 @@ def detect_language(text: str) -> LanguageFinding:
 def language_problem(text: str, allowed: Sequence[str]) -> LanguageProblem | None:
     """None when ``text`` is acceptable under a policy allowing the ISO 639-1 codes
     ``allowed`` (empty: English), else the problem, whose message names what was found and
-    the language(s) to write in."""
+    what to change.
+
+    - A text in another language or script is refused naming the language found. When it is
+      partly in Latin script (some Latin words that are not names), the message also names
+      its passages in the other script, so that the writer knows what to translate.
+    - A name or short passage in another script inside a text in an allowed language
+      (``the seller Тихон wrote``, ``from 小米之家 in Shenzhen``) is accepted, as long as the
+      allowed language is plainly the text's (the thresholds above); when there is so much of
+      the other script that the text is refused, that refusal names those words.
+    - Words mixing look-alike letters of several alphabets (``payment`` with a Cyrillic "a"),
+      or disguised as Latin words, are refused in any text that is not refused as a whole,
+      each named with its odd letters; they do not count for the language."""
     codes = tuple(dict.fromkeys(_base_code(c) for c in allowed if c.strip())) or ("en",)
     analysis = _analyse(text)
+    problem = _language_problem(analysis, codes)
+    disguised = analysis.disguised
+    if disguised is None:  # a text mostly in Cyrillic or Greek letters
+        wholly = problem is not None and not problem.words
+        disguised = () if wholly else _disguised_words(analysis.text)
+    if not disguised:
+        return problem
+    finding = analysis.finding
+    if analysis.short:  # little else to go by: the main alphabet of these words together
+        counts = _alphabets("".join(disguised))
+        base = max(_ALPHABETS, key=lambda script: counts.get(script, 0))
+    else:
+        base = _LATIN if analysis.foreign_share < SCRIPT_SHARE else finding.script
+    message = _disguised_message(disguised, base, _latin_only(codes) and base == _LATIN)
+    if problem is None:
+        return LanguageProblem(_code(codes), message, finding, disguised)
+    if not problem.words:
+        return problem  # wholly in another language: that is what to change first
+    return dataclasses.replace(
+        problem, message=f"{problem.message} {message}", words=problem.words + disguised
+    )
+
+
+def _language_problem(analysis: _Analysis, codes: tuple[str, ...]) -> LanguageProblem | None:
     finding, view = analysis.finding, analysis.latin
     if analysis.short or finding.code in codes:
         return None
@@ -561,6 +854,8 @@ def language_problem(text: str, allowed: Sequence[str]) -> LanguageProblem | Non
             return None  # an allowed language quoting a foreign name or phrase
         if not finding.reliable and set(_SCRIPT_CANDIDATES.get(finding.script, ())) & set(codes):
             return None  # e.g. Cyrillic under a policy allowing Ukrainian, language unsure
+        if analysis.real_latin:
+            return _problem(finding, codes, _passages(analysis.words))
         return _problem(finding, codes)
     if view is None or not view.confident:
         return None
@@ -574,18 +869,59 @@ def _base_code(code: str) -> str:
     return code.strip().lower().replace("_", "-").split("-")[0]
 
 
-def _problem(finding: LanguageFinding, allowed: tuple[str, ...]) -> LanguageProblem:
+def _code(allowed: tuple[str, ...]) -> str:
+    return "language_not_english" if allowed == ("en",) else "language_not_allowed"
+
+
+def _latin_only(allowed: tuple[str, ...]) -> bool:
+    """Whether every allowed language is written in Latin letters (as far as told here)."""
+    return not any(code == "el" or code in _SCRIPT_CANDIDATES["Cyrillic"] for code in allowed)
+
+
+def _passages(words: Sequence[tuple[str, bool]]) -> tuple[str, ...]:
+    """The runs of words of ``words`` that are not in Latin script, each once, in order."""
+    runs: list[str] = []
+    run: list[str] = []
+    for word, _ in words:
+        if word.isascii() or _script_of(word[0]) == _LATIN:
+            if run:
+                runs.append(" ".join(run))
+                run = []
+        else:
+            run.append(word)
+    if run:
+        runs.append(" ".join(run))
+    return tuple(dict.fromkeys(runs))
+
+
+def _problem(
+    finding: LanguageFinding, allowed: tuple[str, ...], passages: tuple[str, ...] = ()
+) -> LanguageProblem:
+    partly = "partly " if passages else ""
     if finding.code == "und":
-        found = f"written in the {finding.script} script"
+        found = f"{partly}written in the {finding.script} script"
     elif finding.script != _LATIN:
-        found = f"in {finding.name} ({finding.script} script)"
+        found = f"{partly}in {finding.name} ({finding.script} script)"
     else:
-        found = f"in {finding.name}"
+        found = f"{partly}in {finding.name}"
     names = [language_name(code) for code in allowed]
     wanted = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    if not passages:
+        return LanguageProblem(
+            _code(allowed),
+            f"This text seems to be {found}. Please write it in {wanted}; "
+            "an online translator can help.",
+            finding,
+        )
+    shown = [_quote(passage) for passage in passages[:PASSAGES_SHOWN]]
+    if len(passages) > PASSAGES_SHOWN:
+        shown.append(f"{len(passages) - PASSAGES_SHOWN} more")
+    these = "this" if len(passages) == 1 else "these"
+    names_too = ", or write a name in Latin letters" if _latin_only(allowed) else ""
     return LanguageProblem(
-        "language_not_english" if allowed == ("en",) else "language_not_allowed",
-        f"This text seems to be {found}. Please write it in {wanted}; "
-        "an online translator can help.",
+        _code(allowed),
+        f"This text seems to be {found}: {_and(shown)}. Please write it in {wanted}: "
+        f"translate {these}{names_too}; an online translator can help.",
         finding,
+        passages,
     )

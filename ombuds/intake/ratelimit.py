@@ -1,101 +1,77 @@
-"""Rate limits on filing, per user and per IP, counted atomically in the database.
+"""Rate limits on filing and on evidence uploads, per user, per IP and per service token.
 
-A fixed-window counter: one row per scope, identity and window, created or incremented by
-one upsert statement that returns the new count, so that it is exact across processes on
-SQLite and PostgreSQL alike (the database cache has no atomic increment). Limits are
-settings like "30/hour".
+The counter itself (a fixed window counted atomically in the database) and the client's
+address live in ombuds.accounts.ratelimit, below accounts' own limits on sign-ups and
+password resets; they are imported here under their old names.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-
 from django.conf import settings
-from django.db import connection
-from django.utils import timezone
 
-from ombuds.intake.models import RateCounter
+from ombuds.accounts.ratelimit import (
+    Limit,
+    RateRefusal,
+    client_ip,
+    hit,
+    longest_wait,
+    wait_words,
+)
 
-_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-
-
-@dataclass(frozen=True)
-class Limit:
-    count: int
-    seconds: int
-
-    @classmethod
-    def parse(cls, text: str) -> Limit:
-        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d*)\s*(second|minute|hour|day)s?\s*", text)
-        if not match:
-            raise ValueError(f"a rate limit looks like '30/hour', not {text!r}")
-        return cls(int(match.group(1)), int(match.group(2) or 1) * _UNITS[match.group(3)])
-
-
-@dataclass(frozen=True)
-class RateRefusal:
-    retry_after: int
-    message: str
-
-
-def _window(now: datetime, seconds: int) -> tuple[int, datetime]:
-    start = int(now.timestamp()) // seconds * seconds
-    return start, datetime.fromtimestamp(start + seconds, tz=now.tzinfo)
-
-
-def hit(scope: str, identity: str, limit: Limit) -> int | None:
-    """Count one request; return the seconds to wait if it is over the limit, else None."""
-    now = timezone.now()
-    start, ends = _window(now, limit.seconds)
-    key = f"{scope}:{identity}:{limit.seconds}:{start}"[:200]
-    table, key_column, count = (
-        connection.ops.quote_name(name) for name in (RateCounter._meta.db_table, "key", "count")
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key_column}, {count}, window_ends_at) VALUES (%s, 1, %s) "
-            f"ON CONFLICT ({key_column}) DO UPDATE SET {count} = {table}.{count} + 1 "
-            f"RETURNING {count}",
-            [key, ends],
-        )
-        hits = cursor.fetchone()[0]
-    if hits == 1 and start % 97 == 0:
-        RateCounter.objects.filter(window_ends_at__lt=now - timedelta(days=1)).delete()
-    if hits <= limit.count:
-        return None
-    return max(1, math.ceil((ends - now).total_seconds()))
+__all__ = [
+    "Limit",
+    "RateRefusal",
+    "check_filing_rate",
+    "check_service_upload_rate",
+    "check_upload_rate",
+    "client_ip",
+    "hit",
+]
 
 
 def check_filing_rate(*, user_id: int | None, ip: str | None) -> RateRefusal | None:
     """Filing attempts per user and per IP address, as the settings allow."""
     checks = []
     if user_id is not None:
-        checks.append(("user", str(user_id), settings.OMBUDS_FILING_RATE_PER_USER))
+        checks.append(("filing-user", str(user_id), settings.OMBUDS_FILING_RATE_PER_USER))
     if ip:
-        checks.append(("ip", ip, settings.OMBUDS_FILING_RATE_PER_IP))
-    waits = [
-        wait
-        for kind, identity, text in checks
-        if text and (wait := hit(f"filing-{kind}", identity, Limit.parse(text))) is not None
-    ]
-    if not waits:
+        checks.append(("filing-ip", ip, settings.OMBUDS_FILING_RATE_PER_IP))
+    wait = longest_wait(checks)
+    if wait is None:
         return None
-    wait = max(waits)
-    minutes = max(1, math.ceil(wait / 60))
     return RateRefusal(
         retry_after=wait,
-        message=f"You have filed many complaints in a short time. Please wait {minutes} "
-        f"minute{'s' if minutes != 1 else ''} before filing again; nothing you typed is lost.",
+        message=f"You have filed many complaints in a short time. Please wait {wait_words(wait)} "
+        "before filing again; nothing you typed is lost.",
     )
 
 
-def client_ip(meta: dict[str, str]) -> str:
-    """The client address; behind a proxy, the first address it forwarded, if trusted."""
-    if settings.OMBUDS_TRUST_X_FORWARDED_FOR:
-        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return meta.get("REMOTE_ADDR", "")
+def _upload_refusal(wait: int | None) -> RateRefusal | None:
+    if wait is None:
+        return None
+    return RateRefusal(
+        retry_after=wait,
+        message=f"Many evidence files were uploaded in a short time. Please wait "
+        f"{wait_words(wait)} before uploading again; the files already accepted are kept.",
+    )
+
+
+def check_upload_rate(*, user_id: int | None, ip: str | None, files: int = 1) -> RateRefusal | None:
+    """Evidence uploads per user and per IP address, counting `files` uploads."""
+    if files < 1:
+        return None
+    checks = []
+    if user_id is not None:
+        checks.append(("upload-user", str(user_id), settings.OMBUDS_UPLOAD_RATE_PER_USER))
+    if ip:
+        checks.append(("upload-ip", ip, settings.OMBUDS_UPLOAD_RATE_PER_IP))
+    return _upload_refusal(longest_wait(checks, files))
+
+
+def check_service_upload_rate(*, token: str, files: int = 1) -> RateRefusal | None:
+    """Evidence uploads by the marketplace's service token (given by its prefix): counted per
+    token, since its address is the marketplace's own and it uploads for many members."""
+    if files < 1:
+        return None
+    checks = [("upload-service", token, settings.OMBUDS_UPLOAD_RATE_PER_SERVICE_TOKEN)]
+    return _upload_refusal(longest_wait(checks, files))

@@ -27,7 +27,7 @@ class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "status_code", "error", "duration_ms"]
+    readonly_fields = ["at", "finished_at", "status_code", "error", "duration_ms"]
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False

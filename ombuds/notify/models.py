@@ -139,6 +139,14 @@ class WebhookAttempt(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=(
+            "When the post ended. Written before the post goes out, an attempt that never "
+            "finished is one the worker stopped in (what the endpoint got is not known)."
+        ),
+    )
 
     class Meta:
         ordering = ["at"]
@@ -165,3 +173,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PeriodicRun(models.Model):
+    """When a periodic task runs next, for the whole deployment: the worker that moves
+    `next_run_at` on (one conditional UPDATE) enqueues that run, the others find it moved."""
+
+    name = models.CharField(max_length=200, primary_key=True, help_text="The task's path.")
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_worker = models.CharField(max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.next_run_at}"

@@ -11,10 +11,12 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from psycopg import pq
 
+from ombuds.notify.budget import Budget
 from ombuds.notify.models import OutboxEmail, claim_due
 from ombuds.notify.smtp import CarefulSMTP, RefusedAfterCommit
 from ombuds.policy.loader import get_policy
@@ -29,10 +31,17 @@ def queue_email(*, to: str, template: str, context: dict[str, Any]) -> OutboxEma
     return OutboxEmail.objects.create(to=to, template=template, context=context)
 
 
+def render_plain_text(template_name: str, context: dict[str, Any]) -> str:
+    """A plain-text template rendered with autoescaping off, in or out of `{% autoescape %}`
+    blocks: in a subject or a text body, `&` and `<` are characters, not markup."""
+    template = get_template(template_name).template  # the Django engine's own Template
+    return template.render(Context(context, autoescape=False))
+
+
 def render_email(message: OutboxEmail) -> tuple[str, str, str]:
-    """Subject, plain text and HTML of a queued email."""
+    """Subject, plain text and HTML of a queued email (only the HTML is escaped)."""
     context = {**message.context, "marketplace_name": get_policy().marketplace.name}
-    text = render_to_string(f"notify/{message.template}.txt", context).strip()
+    text = render_plain_text(f"notify/{message.template}.txt", context).strip()
     subject, _, body = text.partition("\n")
     html = render_to_string(f"notify/{message.template}.html", {**context, "subject": subject})
     return subject.strip()[:300], body.strip() + "\n", html
@@ -87,16 +96,30 @@ def _mark_sent(message: OutboxEmail, subject: str) -> Callable[[], None]:
     return wait
 
 
-def deliver_outbox(limit: int = 200) -> int:
-    """Send due emails; returns how many were sent. Each is sent at most once."""
+def deliver_outbox(limit: int = 200, *, seconds: float | None = None) -> int:
+    """Send due emails; returns how many were sent. Each is sent at most once.
+
+    With `seconds`, no new message is begun once they have passed (nor once the worker was
+    asked to stop): the rest of the batch goes back to the outbox at once, for the next one.
+    """
     messages = claim_due(OutboxEmail, limit=limit, order_by="id")
     if not messages:
         return 0
-    if settings.EMAIL_BACKEND == SMTP_BACKEND:
-        return _deliver_over_smtp(messages)
+    budget = Budget(seconds)
+    try:
+        if settings.EMAIL_BACKEND == SMTP_BACKEND:
+            return _deliver_over_smtp(messages, budget)
+        return _deliver_through_backend(messages, budget)
+    finally:
+        _hand_back(messages)
+
+
+def _deliver_through_backend(messages: list[OutboxEmail], budget: Budget) -> int:
     sent = 0
     with get_connection() as connection:
         for message in messages:
+            if budget.spent():
+                break
             try:
                 email = _as_email(message)
                 email.connection = connection
@@ -109,7 +132,7 @@ def deliver_outbox(limit: int = 200) -> int:
     return sent
 
 
-def _deliver_over_smtp(messages: list[OutboxEmail]) -> int:
+def _deliver_over_smtp(messages: list[OutboxEmail], budget: Budget) -> int:
     sent = 0
     try:
         smtp = CarefulSMTP()
@@ -119,6 +142,8 @@ def _deliver_over_smtp(messages: list[OutboxEmail]) -> int:
         return 0
     try:
         for message in messages:
+            if budget.spent():
+                break
             try:
                 email = _as_email(message)
                 smtp.send(
@@ -143,10 +168,17 @@ def _deliver_over_smtp(messages: list[OutboxEmail]) -> int:
             sent += 1
     finally:
         smtp.close()
-    OutboxEmail.objects.filter(  # those the batch did not reach
-        pk__in=[message.pk for message in messages], status=OutboxEmail.Status.SENDING
-    ).update(status=OutboxEmail.Status.PENDING)
     return sent
+
+
+def _hand_back(messages: list[OutboxEmail]) -> None:
+    """The messages of the batch it did not reach go back to the outbox (those still held
+    under this batch's claim: not one another worker took back after the lease)."""
+    OutboxEmail.objects.filter(
+        pk__in=[message.pk for message in messages],
+        status=OutboxEmail.Status.SENDING,
+        claimed_at=messages[0].claimed_at,
+    ).update(status=OutboxEmail.Status.PENDING)
 
 
 def _failed(message: OutboxEmail, exc: Exception, *, recorded_as_sent: bool = False) -> None:

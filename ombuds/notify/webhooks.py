@@ -18,9 +18,12 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from ombuds.notify.budget import Budget
 from ombuds.notify.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, claim_due
 
 EVENT_TYPES = (
@@ -81,30 +84,57 @@ def _check_address(url: str) -> None:
             raise BlockedAddress(f"{host} resolves to a non-public address ({address})")
 
 
-def _renew_lease(delivery: WebhookDelivery) -> bool:
-    """Just before posting: still ours (no other worker took it back after a long batch)?"""
+def _begin_attempt(delivery: WebhookDelivery) -> WebhookAttempt | None:
+    """Just before posting: still ours (no other worker took it back after a long batch)?
+    Then renew the lease, count the attempt and write it to the delivery log, all committed
+    before the POST goes out: a post lost to a crash still shows (an attempt never finished)."""
     now = timezone.now()
-    renewed = WebhookDelivery.objects.filter(
-        pk=delivery.pk, status=WebhookDelivery.Status.SENDING, claimed_at=delivery.claimed_at
-    ).update(claimed_at=now)
+    with transaction.atomic():
+        renewed = WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=WebhookDelivery.Status.SENDING, claimed_at=delivery.claimed_at
+        ).update(claimed_at=now, attempts=F("attempts") + 1)
+        if not renewed:
+            return None
+        attempt = WebhookAttempt.objects.create(delivery=delivery)
     delivery.claimed_at = now
-    return bool(renewed)
+    delivery.attempts += 1
+    return attempt
 
 
-def deliver_webhooks(limit: int = 100) -> int:
-    """Post due deliveries; returns how many the endpoints accepted (2xx)."""
+def deliver_webhooks(limit: int = 100, *, seconds: float | None = None) -> int:
+    """Post due deliveries; returns how many the endpoints accepted (2xx).
+
+    With `seconds`, no new post is begun once they have passed (nor once the worker was asked
+    to stop): the rest of the batch goes back to the queue at once, for the next one.
+    """
+    budget = Budget(seconds)
     delivered = 0
-    with requests.Session() as session:
-        # Receivers deduplicate by `webhook-id`, so a delivery taken back from a dead worker
-        # and posted again is harmless.
-        due = claim_due(WebhookDelivery, limit=limit, order_by="created_at", related=("endpoint",))
-        for delivery in due:
-            delivered += _attempt(session, delivery)
+    # Receivers deduplicate by `webhook-id`, so a delivery taken back from a dead worker
+    # and posted again is harmless.
+    due = claim_due(WebhookDelivery, limit=limit, order_by="created_at", related=("endpoint",))
+    if not due:
+        return 0
+    claimed_at = due[0].claimed_at
+    reached = 0
+    try:
+        with requests.Session() as session:
+            for delivery in due:
+                if budget.spent():
+                    break
+                reached += 1
+                delivered += _attempt(session, delivery)
+    finally:
+        WebhookDelivery.objects.filter(  # those the batch did not reach
+            pk__in=[delivery.pk for delivery in due[reached:]],
+            status=WebhookDelivery.Status.SENDING,
+            claimed_at=claimed_at,
+        ).update(status=WebhookDelivery.Status.PENDING)
     return delivered
 
 
 def _attempt(session: requests.Session, delivery: WebhookDelivery) -> int:
-    if not _renew_lease(delivery):
+    attempt = _begin_attempt(delivery)
+    if attempt is None:
         return 0
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False)
     headers = {
@@ -129,14 +159,13 @@ def _attempt(session: requests.Session, delivery: WebhookDelivery) -> int:
     except (requests.RequestException, BlockedAddress) as exc:
         error = str(exc)[:1000]
     duration = int((time.monotonic() - started) * 1000)
-    WebhookAttempt.objects.create(
-        delivery=delivery, status_code=status_code, error=error, duration_ms=duration
+    WebhookAttempt.objects.filter(pk=attempt.pk).update(
+        status_code=status_code, error=error, duration_ms=duration, finished_at=timezone.now()
     )
-    attempts = delivery.attempts + 1
+    attempts = delivery.attempts
     if not error:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=WebhookDelivery.Status.DELIVERED,
-            attempts=attempts,
             last_status_code=status_code,
             last_error="",
             delivered_at=timezone.now(),
@@ -145,7 +174,6 @@ def _attempt(session: requests.Session, delivery: WebhookDelivery) -> int:
     retry = attempts <= len(RETRY_SCHEDULE)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=WebhookDelivery.Status.PENDING if retry else WebhookDelivery.Status.FAILED,
-        attempts=attempts,
         last_status_code=status_code,
         last_error=error,
         next_attempt_at=(

@@ -132,6 +132,8 @@ class Sanction(Strict):
     description: Text
     applies_to: Literal["listing", "member"]
     severity: NonNegativeInt = 0
+    # The longest a sanction with an end may last; without an end it lasts until lifted.
+    max_days: int = Field(default=3650, ge=1, le=36500)
 
 
 class Choice(Strict):

@@ -57,6 +57,7 @@ from ombuds.cases.rules import (
     waiting_appeal,
 )
 from ombuds.cases.statements import Statement
+from ombuds.intake.text import unusable_character
 from ombuds.policy.loader import get_policy
 
 PREVIEW_IMAGES = ("jpg", "png", "gif", "webp")
@@ -175,11 +176,18 @@ def claim_next(request: HttpRequest, code: str) -> HttpResponse:
 @agent_required
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    results = search_cases(request.user, query) if query else []
+    problem = unusable_character(query)
+    results = search_cases(request.user, query) if query and problem is None else []
     return render(
         request,
         "web/console/search.html",
-        {"query": query, "rows": case_rows(results, request.user), "searched": bool(query)},
+        {
+            "query": query,
+            "query_error": f"Search words: {problem}." if problem else "",
+            "rows": case_rows(results, request.user),
+            "searched": bool(query) and problem is None,
+        },
+        status=400 if problem else 200,
     )
 
 

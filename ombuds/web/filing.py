@@ -26,7 +26,7 @@ from ombuds.cases.actions.filing import (
     submit,
 )
 from ombuds.cases.models import Case
-from ombuds.cases.visitors import visitor_token
+from ombuds.cases.visitors import complaint_to_confirm, visitor_token
 from ombuds.directory.models import Order
 from ombuds.evidence.models import Evidence
 from ombuds.intake.checks import EVIDENCE, Filer, filer_errors
@@ -139,11 +139,18 @@ def _previous_case(request: HttpRequest, type_key: str, values: dict[str, Any]) 
 
 def _after_filing(request: HttpRequest, filed: Filed) -> HttpResponse:
     complaint = filed.complaint
+    if filed.awaiting_confirmation and complaint.complainant_id is not None:
+        messages.warning(
+            request,
+            f"Confirm your email address first: we sent a link to {complaint.complainant_email}. "
+            "Your report is sent, and the member concerned told, once you open it.",
+        )
+        return redirect("complaint", complaint.reference)
     if filed.awaiting_confirmation:
         request.session["visitor_complaint"] = complaint.reference
-        return redirect(
-            reverse("complaint", args=[complaint.reference]) + "?k=" + visitor_token(complaint)
-        )
+        # Only the link in the email confirms; this key shows the report while it waits.
+        key = visitor_token(complaint, until_confirmed=True)
+        return redirect(reverse("complaint", args=[complaint.reference]) + "?k=" + key)
     if filed.joined_existing_case:
         messages.info(request, "Others reported the same thing: your report joined their case.")
     return redirect("complaint", complaint.reference)
@@ -224,8 +231,22 @@ def _render_form(
 
 
 def confirm_report(request: HttpRequest, token: str) -> HttpResponse:
-    complaint = confirm_visitor_report(token)
-    if complaint is None:
+    """The link in the visitor's email: a page with a button (GET), which confirms (POST), so
+    that mail scanners opening links confirm nothing."""
+    if request.method != "POST":
+        complaint = complaint_to_confirm(token)
+        if complaint is None:
+            return render(request, "web/confirm_failed.html", status=400)
+        return render(request, "web/confirm_report.html", {"complaint": complaint})
+    confirmation = confirm_visitor_report(token)
+    if confirmation is None:
         return render(request, "web/confirm_failed.html", status=400)
-    messages.success(request, "Thank you: your email address is confirmed and your report is sent.")
-    return redirect(reverse("complaint", args=[complaint.reference]) + "?k=" + token)
+    complaint = confirmation.complaint
+    if confirmation.confirmed_now:
+        messages.success(
+            request, "Thank you: your email address is confirmed and your report is sent."
+        )
+    else:
+        messages.info(request, "This report was already confirmed: it is under consideration.")
+    key = visitor_token(complaint)
+    return redirect(reverse("complaint", args=[complaint.reference]) + "?k=" + key)

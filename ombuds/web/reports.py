@@ -16,6 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from ombuds.cases.actions.appeals import open_appeal
+from ombuds.cases.actions.filing import upload_rate_refusal
 from ombuds.cases.actions.questions import answer_as_respondent, answer_information
 from ombuds.cases.errors import ActionRefused
 from ombuds.cases.models import CaseStatus, Complaint
@@ -39,6 +40,7 @@ from ombuds.cases.read.visibility import (
 from ombuds.cases.visitors import complaint_from_visitor_token
 from ombuds.evidence.models import Evidence
 from ombuds.evidence.uploads import gather_evidence
+from ombuds.intake.ratelimit import client_ip
 from ombuds.policy.loader import get_policy
 from ombuds.web.console import agent_case_from_view
 from ombuds.web.uploads import kept_ids, upload_owner
@@ -48,7 +50,7 @@ STATUS_FILTERS = [("", "Any status"), ("open", "Open"), *CaseStatus.choices]
 
 def _visitor_complaint(request: HttpRequest) -> Complaint | None:
     token = request.GET.get("k")
-    return complaint_from_visitor_token(token, max_age=None) if token else None
+    return complaint_from_visitor_token(token) if token else None
 
 
 def _visitor_of(request: HttpRequest, view: CaseView) -> Complaint | None:
@@ -144,9 +146,17 @@ def party_answer(request: HttpRequest, reference: str, name: str) -> HttpRespons
     act, told = PARTY_ACTIONS[name]
     visitor = _visitor_of(request, view)
     complaint_type = view.complaint_type
+    owner = upload_owner(request)
+    uploads = request.FILES.getlist("evidence")
+    limited = upload_rate_refusal(owner, client_ip(request.META), len(uploads))
+    if limited is not None:
+        errors = [{"code": "rate_limited", "message": limited.message}]
+        response = _render_complaint(request, view, form=name, errors=errors, status=429)
+        response["Retry-After"] = str(limited.retry_after)
+        return response
     gathered = gather_evidence(
-        upload_owner(request), type_key=view.case.type_key, type_label=complaint_type.label,
-        ids=kept_ids(request), uploads=request.FILES.getlist("evidence"),
+        owner, type_key=view.case.type_key, type_label=complaint_type.label,
+        ids=kept_ids(request), uploads=uploads,
         max_files=complaint_type.evidence.max_files,
     )  # fmt: skip
     if gathered.problems:
@@ -252,16 +262,26 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 @xframe_options_sameorigin
 def evidence_download(request: HttpRequest, public_id: str) -> FileResponse:
+    from django.utils.http import content_disposition_header
+
+    from ombuds.evidence.storage import open_for_download
+
     evidence = evidence_for_viewer(public_id, request.user, _visitor_complaint(request))
     if evidence is None:
         raise Http404("No file with this address is visible to you.")
     inline = evidence.format in ("pdf", "jpg", "png", "gif", "webp")
+    # Streamed as it is read: the open file, or the object store's answer in chunks.
+    download = open_for_download(evidence)
     response = FileResponse(
-        evidence.file.open("rb"),
+        download.content,
         as_attachment=not inline,
         filename=evidence.safe_name,
         content_type=evidence.mime,
     )
+    # FileResponse sets these itself only for a file; the same for an object store's stream.
+    response["Content-Disposition"] = content_disposition_header(not inline, evidence.safe_name)
+    if download.size is not None:
+        response["Content-Length"] = str(download.size)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"

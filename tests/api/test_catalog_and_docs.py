@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from ombuds.policy.loader import get_policy
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +75,7 @@ def test_openapi_lists_the_paths_and_documents_problems(client: Client):
     assert set(create["responses"]) >= {"201", "401", "403", "409", "422", "429"}
     assert set(create["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
     assert any(p["name"] == "Idempotency-Key" for p in create["parameters"])
-    problem = create["responses"]["422"]["content"]["application/json"]["schema"]["$ref"]
+    problem = create["responses"]["422"]["content"]["application/problem+json"]["schema"]["$ref"]
     assert problem.endswith("/FilingProblem")
     assert "errors" in spec["components"]["schemas"]["FilingProblem"]["properties"]
     detail = paths["/api/v1/complaints/{reference}"]["get"]
@@ -82,5 +83,9 @@ def test_openapi_lists_the_paths_and_documents_problems(client: Client):
     assert paths["/api/v1/complaint-types"]["get"].get("security") in (None, [])
 
 
-def test_docs_page_answers(client: Client):
+def test_docs_page_answers_signed_in_people(client: Client):
+    """In production the docs are for signed-in people (the OpenAPI document stays public)."""
+    assert client.get("/api/v1/docs").status_code == 302
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    client.force_login(make_user("reader"))
     assert client.get("/api/v1/docs").status_code == 200

@@ -419,6 +419,8 @@ def test_visitor_reports_prohibited_goods_and_confirms_by_email(
     assert link.startswith(live_server.url)
 
     page.goto(link)
+    assert not Case.objects.exists()  # opening the link alone confirms nothing
+    page.get_by_role("button", name="Confirm and send my report").click()
     page.wait_for_url(f"**/complaints/{reference}/?k=*")
     expect(page.get_by_role("status")).to_contain_text("your email address is confirmed")
     expect(page.locator("#status")).to_have_text("Submitted — under consideration")

@@ -267,3 +267,18 @@ def filed(client: Client, people: People, filing: Filing) -> Complaint:
 def _errors_of(response: Any) -> str:
     html = response.content.decode()
     return " | ".join(re.findall(r'data-code="([^"]+)">([^<]*)', html)) or html[:2000]
+
+
+def confirm_by_email(mailbox: Any, email: str) -> Any:
+    """Open the confirmation link of the last email sent to `email` and press its button, as
+    the owner of the address does; the response (a redirect to the complaint page with its key).
+    """
+    from ombuds.notify.outbox import deliver_outbox
+
+    deliver_outbox()
+    body = mailbox.body(mailbox.to(email)[-1])
+    link = re.search(r"https?://[^/\s]+(/reports/confirm/\S+/)", body).group(1)
+    client = Client()
+    shown = client.get(link)
+    assert shown.status_code == 200 and 'id="form-confirm"' in shown.text, shown.content[:500]
+    return client.post(link)

@@ -26,6 +26,7 @@ from tests.cases.filings import (
     RITA_USERNAME,
     Filing,
     People,
+    confirm_by_email,
     file_through_form,
     filed,
     make_people,
@@ -269,9 +270,14 @@ def test_a_visitor_reporter_sees_their_report_by_its_link_and_stays_unknown(peop
     assert Client().get(f"/evidence/{item.public_id}/?k={key}").status_code == 200
     assert Client().get(f"/evidence/{item.public_id}/").status_code == 404
 
-    confirmed = Client().get(f"/reports/confirm/{key}/")
+    # The page's key does not confirm: only the link sent to the address does.
+    assert Client().get(f"/reports/confirm/{key}/").status_code == 400
+    assert Client().post(f"/reports/confirm/{key}/").status_code == 400
+    confirmed = confirm_by_email(mailbox, complaint.complainant_email)
     assert confirmed.status_code == 302
     complaint.refresh_from_db()
+    assert Client().get(f"{path}?k={key}").status_code == 404  # that key was for the wait
+    key = confirmed["Location"].partition("?k=")[2]
     page = Client().get(f"{path}?k={key}")
     assert "Submitted — under consideration" in page.text
     # Another complaint's key does not open this one.

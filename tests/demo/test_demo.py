@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from ombuds.accounts.models import User
 from ombuds.directory.models import Listing, Member, Order, Store
@@ -55,7 +56,9 @@ def test_demo_is_complete_and_idempotent(client):
     assert users["agent2"].department_codes == everything
     assert users["agent_security"].department_codes == {"security"}
     for username in ("buyer", "supplier", "rightsholder", "agent", "operator"):
-        assert client.login(username=username, password="demo"), username
+        login = client.post(reverse("login"), {"username": username, "password": "demo"})
+        assert login.status_code == 302, username
+        client.post(reverse("logout"))
     assert "buyer  " in out.getvalue() and "password: demo" in out.getvalue()
 
     from ombuds.cases.history import verify_all
@@ -78,3 +81,43 @@ def test_demo_stores_resolve_and_minisites_are_refused():
     with pytest.raises(ResolutionError) as info:
         resolve_respondent(store.minisite_url)
     assert info.value.code == "respondent_minisite_url"
+
+
+def test_the_buyer_finds_both_boxes_filled(client):
+    """A newcomer signed in as the demo buyer sees what they sent and what was filed against
+    them (a supplier's complaint)."""
+    call_command("demo", stdout=io.StringIO())
+    client.force_login(User.objects.get(username="buyer"))
+    sent = client.get("/my-reports/").text
+    received = client.get("/my-reports/?box=received").text
+    assert sent.count("CMP-") >= 3
+    assert "CASE-" in received and "Offline trade dispute" in received
+
+
+def test_quickstart_links_the_address_it_serves(monkeypatch, settings):
+    """`make run ADDR=127.0.0.1:9000` prints, and links in the demo's emails, that address."""
+    from ombuds.demo.management.commands import quickstart
+
+    started = {}
+    settings.OMBUDS_BASE_URL = settings.OMBUDS_BASE_URL  # restored after the test
+    monkeypatch.delenv("OMBUDS_BASE_URL", raising=False)
+    monkeypatch.setattr(quickstart.threading, "Thread", lambda **kwargs: type(
+        "NoThread", (), {"start": lambda self: None}
+    )())  # fmt: skip
+    real_call = quickstart.call_command
+
+    def call(name, *args, **kwargs):
+        if name == "runserver":
+            started["addr"] = args[0]
+            return None
+        return real_call(name, *args, **kwargs)
+
+    monkeypatch.setattr(quickstart, "call_command", call)
+    out = io.StringIO()
+    call_command("quickstart", addr="127.0.0.1:9000", noreload=True, stdout=out)
+    assert started["addr"] == "127.0.0.1:9000"
+    assert "Starting Ombuds on http://127.0.0.1:9000/" in out.getvalue()
+    assert "Open http://127.0.0.1:9000/ and log in" in out.getvalue()
+    assert "http://127.0.0.1:8000" not in out.getvalue()
+    assert quickstart.served_address("9000") == "http://127.0.0.1:9000"
+    assert quickstart.served_address("0.0.0.0:8080") == "http://127.0.0.1:8080"

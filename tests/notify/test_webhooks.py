@@ -12,7 +12,7 @@ from standardwebhooks.webhooks import Webhook
 
 from ombuds.cases.actions.filing import file_complaint
 from ombuds.intake.checks import Filer, Submission
-from ombuds.notify.models import WebhookDelivery, WebhookEndpoint, claim_due
+from ombuds.notify.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, claim_due
 from ombuds.notify.webhooks import RETRY_SCHEDULE, deliver_webhooks, queue_webhook, resend
 from tests.factories import make_market, make_user
 
@@ -164,3 +164,60 @@ def test_a_worker_whose_lease_was_taken_over_does_not_post_again(receiver, endpo
     with requests.Session() as session:
         assert webhooks._attempt(session, delivery) == 0
     assert receiver.requests == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_attempt_is_in_the_delivery_log_before_the_post_completes(settings):
+    """The receiver, while it is being called, looks in the database (its own connection)."""
+    from tests.notify.workers import SlowReceiver, in_own_connection
+
+    seen = []
+
+    def look(webhook_id: str) -> None:
+        seen.append(
+            in_own_connection(
+                lambda: list(
+                    WebhookAttempt.objects.filter(delivery__message_id=webhook_id).values_list(
+                        "finished_at", "status_code"
+                    )
+                )
+            )
+        )
+
+    settings.OMBUDS_WEBHOOKS_ALLOW_PRIVATE = True
+    receiver = SlowReceiver(on_request=look)
+    try:
+        WebhookEndpoint.objects.create(url=receiver.url)
+        queue_webhook("case.decided", {"case": "CASE-LOGGED"})
+        assert deliver_webhooks() == 1
+    finally:
+        receiver.close()
+    assert seen == [[(None, None)]], "begun and committed, not yet finished"
+    attempt = WebhookAttempt.objects.get()
+    assert attempt.finished_at is not None and attempt.status_code == 200
+    assert WebhookDelivery.objects.get().attempts == 1
+
+
+def test_a_post_lost_to_a_crash_shows_in_the_delivery_log(receiver, endpoint, monkeypatch):
+    class Killed(BaseException):
+        """kill -9 while the request is on its way"""
+
+    def die(*args: object, **kwargs: object) -> None:
+        raise Killed
+
+    queue_webhook("case.decided", {"case": "CASE-LOST"})
+    monkeypatch.setattr(requests.Session, "post", die)
+    with pytest.raises(Killed):
+        deliver_webhooks()
+    delivery = WebhookDelivery.objects.get()
+    (lost,) = delivery.log.all()
+    assert (lost.finished_at, lost.status_code, lost.error) == (None, None, "")
+    assert delivery.status == "sending" and delivery.attempts == 1
+
+    monkeypatch.undo()  # the lease runs out; another worker posts it
+    WebhookDelivery.objects.update(claimed_at=timezone.now() - timedelta(seconds=121))
+    assert deliver_webhooks() == 1
+    assert [a.status_code for a in delivery.log.all()] == [None, 200]
+    assert [a.finished_at is None for a in delivery.log.all()] == [True, False]
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and delivery.attempts == 2

@@ -26,6 +26,7 @@ from tests.cases.filings import (
     RITA_MEMBER_ID,
     RITA_NAME,
     People,
+    confirm_by_email,
     file_through_form,
 )
 from tests.evidence import corpus
@@ -556,7 +557,7 @@ def test_the_respondent_answers_with_evidence_and_the_complainant_is_told(people
         client_of(people.agents["listing_compliance"]).get(f"/console/cases/{case.reference}/").text
     )
     assert "We never asked for bank transfers." in agent_page and "chat.pdf" in agent_page
-    assert 'type="application/pdf"' in agent_page  # a PDF preview
+    assert 'class="pdf-preview"' in agent_page  # a PDF preview
     # A complainant cannot answer as the respondent: the rule book says why, at the form.
     as_respondent = client_of(people.rita).post(
         f"/complaints/{complaint.reference}/answer/", {"text": "x"}
@@ -735,8 +736,10 @@ def test_a_visitor_reporter_answers_a_question_through_the_link_in_the_email(peo
     email = "vera.visitor@example.org"
     visitor = Client()
     filed = file_through_form(visitor, FILINGS_BY_KEY["prohibited_goods"], visitor_email=email)
-    key = filed["Location"].partition("?k=")[2]
-    assert Client().get(f"/reports/confirm/{key}/").status_code == 302
+    confirmed = confirm_by_email(mailbox, email)
+    assert confirmed.status_code == 302
+    key = confirmed["Location"].partition("?k=")[2]
+    assert filed["Location"].partition("?k=")[2] != key
     complaint = Complaint.objects.select_related("case").get(complainant_email=email)
     case = complaint.case
     agent = claimed(people, complaint)

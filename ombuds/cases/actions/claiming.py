@@ -19,6 +19,7 @@ from ombuds.cases.limits import written
 from ombuds.cases.models import Case, CaseStatus
 from ombuds.cases.read.console import queue_for_department
 from ombuds.cases.rules import may_add_note, may_claim, may_release, may_transfer
+from ombuds.intake.text import unusable_character
 
 
 def claim_next_case(*, agent: User, department: Department) -> Case | None:
@@ -191,7 +192,10 @@ def transfer_case(*, agent: User, case: Case, department: str, reason: str) -> C
     with transaction.atomic():
         case = lock(case)
         refuse_unless_allowed(may_transfer(agent, case))
-        to = Department.objects.filter(code=department.strip(), active=True).first()
+        code = department.strip()
+        to = None if unusable_character(code) else (
+            Department.objects.filter(code=code, active=True).first()
+        )  # fmt: skip
         if to is None or to.pk == case.department_id:
             raise ActionRefused(
                 RefusalCode.TRANSFER_INVALID, "Choose another, active department.", "department"

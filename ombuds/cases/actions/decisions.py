@@ -4,7 +4,7 @@ them. Every sanction has its undo, and the directory follows the strongest sanct
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -27,6 +27,8 @@ from ombuds.cases.statements import (
 )
 from ombuds.directory.models import Listing, ListingStatus, Member, MemberStatus
 from ombuds.directory.urls import normalize_url
+from ombuds.formats import day
+from ombuds.intake.text import unusable_character
 from ombuds.notify.webhooks import queue_webhook
 from ombuds.policy.loader import get_policy
 
@@ -142,15 +144,15 @@ def _checked_sanction(case: Case, order: SanctionOrder, at: str, now: datetime) 
                 f"{spec.label} applies to the member, not to a listing.",
                 f"{at}.listing",
             )
-        listing = (
+        listing = None if unusable_character(order.listing) else (
             Listing.objects.select_related("store")
             .filter(product_url=normalize_url(order.listing))
             .first()
-        )
+        )  # fmt: skip
         if listing is None:
             raise ActionRefused(
                 RefusalCode.LISTING_NOT_FOUND,
-                f"No listing has the product URL {order.listing!r}.",
+                f"No listing has the product URL {order.listing[:200]!r}.",
                 f"{at}.listing",
             )
     elif spec.applies_to == "listing":
@@ -171,6 +173,14 @@ def _checked_sanction(case: Case, order: SanctionOrder, at: str, now: datetime) 
         raise ActionRefused(
             RefusalCode.ENDS_AT_PAST,
             "The end of a sanction must be in the future.",
+            f"{at}.ends_at",
+        )
+    longest = timedelta(days=spec.max_days)
+    if order.ends_at is not None and order.ends_at - now > longest:
+        raise ActionRefused(
+            RefusalCode.ENDS_AT_TOO_FAR,
+            f"{spec.label} lasts at most {spec.max_days:,} days: end it by {day(now + longest)} "
+            "at the latest, or give no end (it then lasts until it is lifted).",
             f"{at}.ends_at",
         )
     return _CheckedSanction(order.kind, member, listing, order.ends_at)

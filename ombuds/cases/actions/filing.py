@@ -20,20 +20,33 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ombuds.accounts.models import Department
+from ombuds.accounts.email_confirmation import confirmation_link
+from ombuds.accounts.models import Department, User
 from ombuds.cases import events
 from ombuds.cases.deadlines import due_time
 from ombuds.cases.history import record_event
 from ombuds.cases.links import absolute, complaint_path, confirm_report_path
 from ombuds.cases.models import OPEN_STATUSES, Case, Complaint, IdempotencyKey, new_reference
-from ombuds.cases.visitors import complaint_from_visitor_token, complaint_link, visitor_token
+from ombuds.cases.visitors import complaint_link, complaint_to_confirm, confirmation_token
 from ombuds.evidence.inspection import EvidenceError
 from ombuds.evidence.models import Evidence
-from ombuds.evidence.uploads import NamedUpload, UploadOwner, attach, gather_evidence
+from ombuds.evidence.uploads import (
+    SERVICE_OWNER,
+    NamedUpload,
+    UploadOwner,
+    attach,
+    gather_evidence,
+)
 from ombuds.formats import when
 from ombuds.intake.checks import EVIDENCE, CheckedSubmission, Filer, Submission, check_submission
 from ombuds.intake.errors import FieldError, SubmissionRefused
-from ombuds.intake.ratelimit import check_filing_rate
+from ombuds.intake.ratelimit import (
+    RateRefusal,
+    check_filing_rate,
+    check_service_upload_rate,
+    check_upload_rate,
+)
+from ombuds.intake.text import unusable_character
 from ombuds.notify.inbox import notify_user
 from ombuds.notify.outbox import queue_email
 from ombuds.notify.webhooks import queue_webhook
@@ -116,8 +129,9 @@ def submit(
         if earlier is not None:
             return FilingResult(filed=_as_filed(earlier), replayed=True)
     filer = submitter.filer
-    refusal = check_filing_rate(user_id=filer.user.pk if filer and filer.user else None,
-                                ip=submitter.ip)  # fmt: skip
+    refusal = check_filing_rate(
+        user_id=filer.user.pk if filer and filer.user else None, ip=submitter.ip
+    ) or upload_rate_refusal(submitter.owner, submitter.ip, len(form.uploads))
     if refusal is not None:
         kept, _ = _gathered(submitter.owner, complaint_type, form.type_key, form.evidence_ids, ())
         error = FieldError("__all__", "rate_limited", refusal.message)
@@ -176,6 +190,17 @@ class _Attempt:
         )
 
 
+def upload_rate_refusal(owner: UploadOwner, ip: str | None, files: int) -> RateRefusal | None:
+    """Files uploaded with a form count against the uploader's limits, as uploads through the
+    API do: per user and address, or per service token."""
+    if owner.session.startswith(SERVICE_OWNER):
+        return check_service_upload_rate(
+            token=owner.session.removeprefix(SERVICE_OWNER), files=files
+        )
+    user_id = getattr(owner.user, "pk", None)
+    return check_upload_rate(user_id=user_id, ip=ip, files=files)
+
+
 def _gathered(
     owner: UploadOwner,
     complaint_type: ComplaintType,
@@ -226,7 +251,11 @@ def case_to_submit_again(user: Any, reference: str, type_key: str) -> Case | Non
     """The decided case a complainant submits again with new information: one of this type
     on which the user was a complainant, no longer open."""
     reference = (reference or "").strip().upper()
-    if not reference or not getattr(user, "is_authenticated", False):
+    if (
+        not reference
+        or unusable_character(reference)
+        or not getattr(user, "is_authenticated", False)
+    ):
         return None
     return (
         Case.objects.filter(reference=reference, type_key=type_key, complaints__complainant=user)
@@ -349,8 +378,11 @@ def file_complaint(
             )])  # fmt: skip
         complaint = _create_complaint(checked, filer, via, now)
         complaint.previous_case = previous_case  # type: ignore[attr-defined]
-        if filer.user is None:
-            _queue_visitor_confirmation(complaint)
+        if not filer.email_confirmed:
+            if filer.user is None:
+                _queue_visitor_confirmation(complaint)
+            else:
+                _queue_account_confirmation(complaint, filer.user)
             return Filed(complaint, joined_existing_case=False, awaiting_confirmation=True)
         joined = _file_into_case(complaint, checked.complaint_type, actor=filer.user)
     return Filed(complaint, joined_existing_case=joined, awaiting_confirmation=False)
@@ -372,7 +404,7 @@ def _create_complaint(
         answers=checked.answers,
         agreement_accepted_at=now if checked.complaint_type.requires_agreement else None,
         via=via,
-        confirmed_at=now if filer.user else None,
+        confirmed_at=now if filer.email_confirmed else None,
     )
     if checked.listings:
         Complaint.listings.through.objects.bulk_create(
@@ -497,23 +529,82 @@ def _queue_visitor_confirmation(complaint: Complaint) -> None:
         context={
             "reference": complaint.reference,
             "type_label": complaint_type.label,
-            "link": absolute(confirm_report_path(visitor_token(complaint))),
+            "link": absolute(confirm_report_path(confirmation_token(complaint))),
         },
     )
 
 
-def confirm_visitor_report(token: str) -> Complaint | None:
-    """File a visitor's report once they open the link sent to their email."""
-    complaint = complaint_from_visitor_token(token)
+def _queue_account_confirmation(complaint: Complaint, user: Any) -> None:
+    """A new account's filing waits until its owner confirms the address (the link of their
+    sign-up, sent again): nothing is processed and nobody is told before."""
+    complaint_type = get_policy().types[complaint.type_key]
+    queue_email(
+        to=complaint.complainant_email,
+        template="confirm_account_to_file",
+        context={
+            "reference": complaint.reference,
+            "type_label": complaint_type.label,
+            "link": confirmation_link(user),
+        },
+    )
+
+
+def file_once_confirmed(user: Any) -> list[Complaint]:
+    """File what a user filed before confirming their address, now that it is confirmed."""
+    if getattr(user, "email_verified_at", None) is None:
+        return []
+    filed = []
+    waiting = Complaint.objects.filter(
+        complainant=user, case__isnull=True, confirmed_at__isnull=True
+    )
+    for pk in list(waiting.order_by("created_at").values_list("pk", flat=True)):
+        with transaction.atomic():
+            complaint = Complaint.objects.select_for_update().get(pk=pk)
+            if complaint.confirmed_at is not None:
+                continue
+            complaint.confirmed_at = timezone.now()
+            complaint.save(update_fields=["confirmed_at"])
+            complaint_type = get_policy().types[complaint.type_key]
+            _file_into_case(complaint, complaint_type, actor=complaint.complainant)
+            filed.append(complaint)
+    return filed
+
+
+def file_confirmed_accounts_waiting() -> int:
+    """The sweep's safety net: filings of users whose address got confirmed some other way
+    (an operator in the admin, say)."""
+    users = (
+        Complaint.objects.filter(
+            case__isnull=True,
+            confirmed_at__isnull=True,
+            complainant__email_verified_at__isnull=False,
+        )
+        .values_list("complainant_id", flat=True)
+        .distinct()
+    )
+    return sum(len(file_once_confirmed(user)) for user in User.objects.filter(pk__in=list(users)))
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    complaint: Complaint
+    confirmed_now: bool  # False: it was confirmed before (a link works once)
+
+
+def confirm_visitor_report(token: str) -> Confirmation | None:
+    """File a visitor's report: they confirmed, through the link sent to their email, that the
+    address is theirs. None for a link that is not valid (or has expired)."""
+    complaint = complaint_to_confirm(token)
     if complaint is None:
         return None
     with transaction.atomic():
         complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
-        if complaint.case_id is None:
-            complaint.confirmed_at = timezone.now()
-            complaint.save(update_fields=["confirmed_at"])
-            _file_into_case(complaint, get_policy().types[complaint.type_key], actor=None)
-    return complaint
+        if complaint.confirmed_at is not None:
+            return Confirmation(complaint, confirmed_now=False)
+        complaint.confirmed_at = timezone.now()
+        complaint.save(update_fields=["confirmed_at"])
+        _file_into_case(complaint, get_policy().types[complaint.type_key], actor=None)
+    return Confirmation(complaint, confirmed_now=True)
 
 
 # --- notices -----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.utils import timezone
 from ombuds.cases import events
 from ombuds.cases.actions.common import lock
 from ombuds.cases.actions.decisions import lift, record_decision
+from ombuds.cases.actions.filing import file_confirmed_accounts_waiting
 from ombuds.cases.actions.notices import ring_department, tell_agent, tell_party
 from ombuds.cases.actions.questions import resume_clock
 from ombuds.cases.history import record_event
@@ -33,6 +34,7 @@ def run_schedule(now: datetime | None = None) -> dict[str, int]:
     counts = sweep_deadlines(now)
     counts["ruled_for_complainant"] = rule_for_unanswered_cases(now)
     counts["sanctions_ended"] = expire_sanctions(now)
+    counts["filed_once_confirmed"] = file_confirmed_accounts_waiting()
     return counts
 
 

@@ -21,6 +21,7 @@ from ombuds.accounts.models import Department
 from ombuds.cases.models import Case, Complaint, PartyStatement
 from ombuds.directory.models import Listing, Member, Store
 from ombuds.directory.urls import looks_like_url, normalize_url
+from ombuds.intake.text import unusable_character
 
 RESULTS = 50
 MEMBERS = 100  # members matched by name at most: a longer list means a vaguer name
@@ -29,7 +30,7 @@ MEMBERS = 100  # members matched by name at most: a longer list means a vaguer n
 def search_cases(agent: Any, query: str, limit: int = RESULTS) -> list[Case]:
     """The newest `limit` cases of the agent's departments that match `query`."""
     text = query.strip()[:200]
-    if not text:
+    if not text or unusable_character(text):
         return []
     # By id, not by joining departments on their code: PostgreSQL then knows how many cases
     # each department holds and picks its plans accordingly.
