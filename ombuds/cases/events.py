@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ombuds.cases.extensions import for_event
+
 
 class EventKind(StrEnum):
     FILED = "filed"
@@ -60,7 +62,7 @@ class EventData(BaseModel):
     written before events carried it), not "no deadline"."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
-    kind: ClassVar[EventKind]
+    kind: ClassVar[StrEnum]
 
     def stored(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=False)
@@ -207,10 +209,16 @@ SHAPES: dict[EventKind, type[EventData]] = {
 assert set(SHAPES) == set(EventKind), "every kind of event has its data shape"
 
 
-def kind_of(stored_kind: str) -> EventKind:
-    """The kind of an event as stored (its name now, or the one it was written under)."""
+def kind_of(stored_kind: str) -> StrEnum:
+    """The kind of an event as stored (its name now, or the one it was written under); an
+    extension's kinds (`ombuds.cases.extensions`) are its own enum's."""
     legacy = LEGACY_KINDS.get(stored_kind)
-    return legacy if legacy is not None else EventKind(stored_kind)
+    if legacy is not None:
+        return legacy
+    extension = for_event(stored_kind)
+    if extension is not None:
+        return extension.event_kinds(stored_kind)
+    return EventKind(stored_kind)
 
 
 def read_event(stored_kind: str, data: dict[str, Any] | None) -> EventData:
@@ -219,4 +227,8 @@ def read_event(stored_kind: str, data: dict[str, Any] | None) -> EventData:
     values = dict(data or {})
     if kind is EventKind.CLAIMED and not isinstance(values.get("agent"), int):
         values.pop("agent", None)  # a username, before events held ids: the actor says who
-    return SHAPES[kind].model_validate(values)
+    if isinstance(kind, EventKind):
+        return SHAPES[kind].model_validate(values)
+    extension = for_event(stored_kind)
+    assert extension is not None
+    return extension.shapes[kind].model_validate(values)

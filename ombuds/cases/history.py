@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ombuds.cases.events import EventData
+from ombuds.cases.extensions import for_kind
 from ombuds.cases.models import Case, CaseEvent, Complaint
 from ombuds.cases.projection import differences, project, state_of_row
 
@@ -217,9 +218,16 @@ def _projection_problem(case: Case, history: list[CaseEvent]) -> BrokenHistory |
 
 
 def verify_case(case: Case) -> BrokenHistory | None:
-    """The hash chain first (a replay of a tampered history proves nothing), then the row."""
+    """The hash chain first (a replay of a tampered history proves nothing), then the row, then
+    the rows its kind's extension keeps (a dispute's)."""
     history = list(case.events.order_by("seq"))
-    return _chain_problem(case, history) or _projection_problem(case, history)
+    broken = _chain_problem(case, history) or _projection_problem(case, history)
+    extension = for_kind(case.kind)
+    if broken is None and extension is not None and extension.verify is not None:
+        problem = extension.verify(case, history)
+        if problem is not None:
+            broken = BrokenHistory(case.reference, problem)
+    return broken
 
 
 def verify_all() -> Iterator[BrokenHistory]:

@@ -24,9 +24,18 @@ class CaseStatus(models.TextChoices):
     DECIDED = "decided", "Decided"
     APPEALED = "appealed", "Appeal under consideration"
     CLOSED = "closed", "Closed"
+    # Order disputes, while the buyer and the seller settle it between them (`ombuds.disputes`).
+    NEGOTIATING = "negotiating", "Between the buyer and the seller"
+    SETTLED = "settled", "Settled"
+    CANCELLED = "cancelled", "Cancelled by the buyer"
 
 
-OPEN_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.WAITING)
+OPEN_STATUSES = (
+    CaseStatus.SUBMITTED,
+    CaseStatus.IN_REVIEW,
+    CaseStatus.WAITING,
+    CaseStatus.NEGOTIATING,
+)
 QUEUED_STATUSES = (CaseStatus.SUBMITTED, CaseStatus.APPEALED)
 # An agent has work to do on the case: its time limit runs (unless a party is asked).
 WORKED_STATUSES = (*OPEN_STATUSES, CaseStatus.APPEALED)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from ombuds.cases import events as e
 from ombuds.cases.events import read_event
+from ombuds.cases.extensions import for_event
 
 
 class _Unknown:
@@ -63,7 +64,7 @@ def _known(value: Any) -> Any:
     return UNKNOWN if value is None else value
 
 
-def apply(state: CaseState, kind: e.EventKind, data: e.EventData, actor: int | None,
+def apply(state: CaseState, kind: Any, data: e.EventData, actor: int | None,
           at: datetime) -> CaseState:  # fmt: skip
     """The state after one event."""
     K = e.EventKind
@@ -136,6 +137,9 @@ def apply(state: CaseState, kind: e.EventKind, data: e.EventData, actor: int | N
         )  # fmt: skip
     if kind is K.APPEAL_DECIDED:
         return replace(state, status=CLOSED, assigned_to=None, assigned_at=None)
+    extension = for_event(str(kind))
+    if extension is not None:
+        return extension.apply(state, str(kind), data, actor, at)
     # Notes, reminders and sanctions change nothing of the case's own fields.
     return state
 

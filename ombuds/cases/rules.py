@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from ombuds.cases.errors import Refusal, RefusalCode
+from ombuds.cases.extensions import for_kind
 from ombuds.cases.models import (
     OPEN_STATUSES,
     QUEUED_STATUSES,
@@ -175,6 +176,12 @@ def may_decide(user: Any, case: Case, now: datetime | None = None) -> Refusal | 
         )
     if case.assigned_to_id != user.pk:
         return Refusal(RefusalCode.NOT_ASSIGNED, "Claim the case before deciding it.")
+    extension = for_kind(case.kind)
+    if extension is not None and extension.decides:
+        return Refusal(
+            RefusalCode.CASE_NOT_DECIDABLE,
+            f"A {case.kind} is decided with its own terms, on its own form.",
+        )
     if respondent_answer_pending(case, now) and not get_policy().types[case.type_key].urgent:
         return Refusal(
             RefusalCode.RESPONDENT_ANSWER_PENDING,
@@ -271,6 +278,11 @@ def may_appeal(user: Any, case: Case, now: datetime | None = None) -> Refusal | 
     )
     if refusal:
         return refusal
+    extension = for_kind(case.kind)
+    if extension is not None and extension.appeals:
+        return Refusal(
+            RefusalCode.NOT_APPEALABLE, f"A {case.kind}'s decision is appealed on its own page."
+        )
     if case.status != CaseStatus.DECIDED or case.appeals.exists():
         return Refusal(RefusalCode.NOT_APPEALABLE, "Only a decided case can be appealed, once.")
     until = appeal_until(case)

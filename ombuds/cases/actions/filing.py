@@ -24,6 +24,7 @@ from ombuds.accounts.email_confirmation import confirmation_link
 from ombuds.accounts.models import Department, User
 from ombuds.cases import events
 from ombuds.cases.deadlines import due_time
+from ombuds.cases.extensions import for_kind
 from ombuds.cases.history import record_event
 from ombuds.cases.links import absolute, complaint_path, confirm_report_path
 from ombuds.cases.models import OPEN_STATUSES, Case, Complaint, IdempotencyKey, new_reference
@@ -370,6 +371,11 @@ def file_complaint(
         duplicate = find_duplicate(checked, filer)
         if duplicate is not None:
             raise SubmissionRefused([duplicate_error(duplicate)])
+        extension = for_kind(checked.complaint_type.kind)
+        if extension is not None and extension.before_filing is not None:
+            refused = extension.before_filing(checked, filer)
+            if refused:
+                raise SubmissionRefused(refused)
         now = timezone.now()
         if not attach(checked.evidence, now):
             raise SubmissionRefused([FieldError(
@@ -447,9 +453,13 @@ def _file_into_case(complaint: Complaint, complaint_type: ComplaintType, *, acto
             respondent_answer_due_at=case.respondent_answer_due_at,
         )  # fmt: skip
         record_event(case, data, actor=actor, complaint=complaint, at=case.created_at)
-    _queue_receipt(complaint, case)
-    if not joined and case.respondent is not None:
-        _queue_respondent_notice(case, complaint, complaint_type)
+    extension = for_kind(complaint_type.kind)
+    if not joined and extension is not None and extension.on_filed is not None:
+        extension.on_filed(case, complaint, complaint_type, actor)
+    if extension is None or not extension.sends_own_notices:
+        _queue_receipt(complaint, case)
+        if not joined and case.respondent is not None:
+            _queue_respondent_notice(case, complaint, complaint_type)
     queue_webhook("complaint.created", complaint_event_data(complaint, case, complaint_type))
     return joined
 

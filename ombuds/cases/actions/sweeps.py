@@ -22,6 +22,7 @@ from ombuds.cases.actions.decisions import lift, record_decision
 from ombuds.cases.actions.filing import file_confirmed_accounts_waiting
 from ombuds.cases.actions.notices import ring_department, tell_agent, tell_party
 from ombuds.cases.actions.questions import resume_clock
+from ombuds.cases.extensions import for_kind
 from ombuds.cases.history import record_event
 from ombuds.cases.models import WORKED_STATUSES, Case, CaseStatus, InformationRequest, Sanction
 from ombuds.cases.rules import DECIDABLE_STATUSES
@@ -95,6 +96,9 @@ def _expire_question(request_id: int, now: datetime) -> bool:
             party=request.party, request=request.pk, due_at=case.due_at
         )
         record_event(case, expired, at=now)
+        extension = for_kind(case.kind)
+        if extension is not None and extension.on_question_expired is not None:
+            extension.on_question_expired(case, request, now)
     return True
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from ombuds.cases.events import EventKind, read_event
+from ombuds.cases.extensions import for_event
 from ombuds.cases.models import Case, CaseEvent, Complaint
 from ombuds.cases.rules import COMPLAINANT, RESPONDENT
 from ombuds.cases.statements import statement_text
@@ -65,8 +66,8 @@ def timeline(
     if role == AGENT:
         history = history.select_related("actor", "complaint")
     for event in history:
-        reading = _Reading(event, read_event(event.kind, event.data), role, complaint_type, own)
-        text = _TEXTS[reading.data.kind](reading)
+        reading = Reading(event, read_event(event.kind, event.data), role, complaint_type, own)
+        text = _text_of(reading)
         if role == AGENT:
             entries.append(
                 TimelineEntry(
@@ -92,7 +93,7 @@ def _department_name(code: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Reading:
+class Reading:
     event: CaseEvent
     data: Any  # the event's typed data (`ombuds.cases.events`)
     role: str
@@ -112,7 +113,7 @@ class _Reading:
         return self.own is not None and self.event.complaint_id == self.own.pk
 
 
-def _filed(r: _Reading) -> str | None:
+def _filed(r: Reading) -> str | None:
     label = r.complaint_type.label.lower()
     if r.role == COMPLAINANT:
         if r.is_own:
@@ -127,7 +128,7 @@ def _filed(r: _Reading) -> str | None:
     return f"{label.capitalize()} {r.data.complaint} filed."
 
 
-def _reporter_joined(r: _Reading) -> str | None:
+def _reporter_joined(r: Reading) -> str | None:
     if r.role == COMPLAINANT:
         if r.is_own:
             return (
@@ -140,21 +141,21 @@ def _reporter_joined(r: _Reading) -> str | None:
     return f"Report {r.data.complaint} joined the case ({r.data.reporters} reporters)."
 
 
-def _claimed(r: _Reading) -> str | None:
+def _claimed(r: Reading) -> str | None:
     if r.role == AGENT:
         return f"Claimed by {r.actor}."
     return "In review: an agent of the marketplace is working on it."
 
 
-def _released(r: _Reading) -> str | None:
+def _released(r: Reading) -> str | None:
     return f"Released by {r.actor}: back in the queue." if r.role == AGENT else None
 
 
-def _note_added(r: _Reading) -> str | None:
+def _note_added(r: Reading) -> str | None:
     return f"Internal note by {r.actor}: {r.data.text}" if r.role == AGENT else None
 
 
-def _transferred(r: _Reading) -> str | None:
+def _transferred(r: Reading) -> str | None:
     to = _department_name(r.data.to_department)
     if r.role == AGENT:
         text = f"Transferred by {r.actor} from {_department_name(r.data.from_department)} to {to}."
@@ -162,7 +163,7 @@ def _transferred(r: _Reading) -> str | None:
     return f"Sent to the {to} team, which handles this kind of case."
 
 
-def _information_requested(r: _Reading) -> str | None:
+def _information_requested(r: Reading) -> str | None:
     party, deadline = r.data.party, when(r.data.deadline)
     if r.role == AGENT:
         return f"{r.actor} asked the {party}: “{r.data.question}” Answer due {deadline}."
@@ -174,7 +175,7 @@ def _information_requested(r: _Reading) -> str | None:
     return None
 
 
-def _party_reminded(r: _Reading) -> str | None:
+def _party_reminded(r: Reading) -> str | None:
     deadline = when(r.data.deadline)
     if r.role == AGENT:
         return f"The {r.data.party} was reminded that their answer is due {deadline}."
@@ -183,7 +184,7 @@ def _party_reminded(r: _Reading) -> str | None:
     return None
 
 
-def _answered(r: _Reading) -> str | None:
+def _answered(r: Reading) -> str | None:
     party, event = r.data.party, r.event
     if r.role == AGENT:
         who = r.actor
@@ -202,7 +203,7 @@ def _answered(r: _Reading) -> str | None:
     return "You answered the question. The case continues."
 
 
-def _question_expired(r: _Reading) -> str | None:
+def _question_expired(r: Reading) -> str | None:
     party = r.data.party
     if r.role == AGENT:
         return f"No answer from the {party} by the deadline: the case is back in the queue."
@@ -211,7 +212,7 @@ def _question_expired(r: _Reading) -> str | None:
     return None
 
 
-def _respondent_answered(r: _Reading) -> str | None:
+def _respondent_answered(r: Reading) -> str | None:
     if r.role == AGENT:
         return f"The respondent answered ({r.actor})."
     if r.role == RESPONDENT:
@@ -219,13 +220,13 @@ def _respondent_answered(r: _Reading) -> str | None:
     return "The other party answered. The marketplace takes it into account in its decision."
 
 
-def _deadline_warned(r: _Reading) -> str | None:
+def _deadline_warned(r: Reading) -> str | None:
     if r.role == AGENT:
         return f"The time limit ends soon ({when(r.data.due_at)}): the agents were told."
     return None
 
 
-def _deadline_breached(r: _Reading) -> str | None:
+def _deadline_breached(r: Reading) -> str | None:
     if r.role == AGENT:
         return "The time limit passed: the case is overdue and goes to the top of the queue."
     return None
@@ -236,7 +237,7 @@ def _outcome_label(key: str) -> str:
     return outcome.label if outcome else key
 
 
-def _ruled(r: _Reading) -> str | None:
+def _ruled(r: Reading) -> str | None:
     outcome = _outcome_label(r.data.outcome)
     if r.role == AGENT:
         how = "automatically" if r.event.actor_id is None else f"by {r.actor}"
@@ -244,19 +245,19 @@ def _ruled(r: _Reading) -> str | None:
     return statement_text(r.data.statement, separator=" ")
 
 
-def _sanction_label(r: _Reading) -> tuple[str, str]:
+def _sanction_label(r: Reading) -> tuple[str, str]:
     spec = get_policy().sanctions.get(r.data.kind_key)
     if spec is None:
         return r.data.kind_key, ""
     return spec.label, spec.description
 
 
-def _sanction_terms(r: _Reading) -> str:
+def _sanction_terms(r: Reading) -> str:
     text = f" on {r.data.listing}" if r.data.listing else ""
     return text + (f", until {when(r.data.ends_at)}" if r.data.ends_at else "")
 
 
-def _sanction_applied(r: _Reading) -> str | None:
+def _sanction_applied(r: Reading) -> str | None:
     label, description = _sanction_label(r)
     if r.role == AGENT:
         return f"Sanction applied by {r.actor}: {label}{_sanction_terms(r)}."
@@ -265,7 +266,7 @@ def _sanction_applied(r: _Reading) -> str | None:
     return f"What was done: {label}. {description}"
 
 
-def _sanction_lifted(r: _Reading) -> str | None:
+def _sanction_lifted(r: Reading) -> str | None:
     label, _ = _sanction_label(r)
     if r.role == AGENT:
         return f"Sanction lifted by {r.actor}: {label}{_sanction_terms(r)}. {r.data.reason}"
@@ -274,7 +275,7 @@ def _sanction_lifted(r: _Reading) -> str | None:
     return f"The measure “{label}” was lifted."
 
 
-def _appeal_opened(r: _Reading) -> str | None:
+def _appeal_opened(r: Reading) -> str | None:
     if r.role == AGENT:
         return f"Appeal opened by the respondent ({r.actor}): “{r.data.reason}”"
     if r.role == RESPONDENT:
@@ -282,14 +283,14 @@ def _appeal_opened(r: _Reading) -> str | None:
     return "The other party appealed the decision. Someone other than the first decider reviews it."
 
 
-def _appeal_decided(r: _Reading) -> str | None:
+def _appeal_decided(r: Reading) -> str | None:
     verdict = "reversed" if r.data.result == "reversed" else "confirmed"
     if r.role == AGENT:
         return f"Appeal decided by {r.actor}: the decision is {verdict}. {r.data.statement}"
     return f"Appeal decided: the decision is {verdict}. {r.data.statement}"
 
 
-_TEXTS: dict[EventKind, Callable[[_Reading], str | None]] = {
+_TEXTS: dict[EventKind, Callable[[Reading], str | None]] = {
     EventKind.FILED: _filed,
     EventKind.REPORTER_JOINED: _reporter_joined,
     EventKind.CLAIMED: _claimed,
@@ -310,3 +311,11 @@ _TEXTS: dict[EventKind, Callable[[_Reading], str | None]] = {
     EventKind.APPEAL_DECIDED: _appeal_decided,
 }
 assert set(_TEXTS) == set(EventKind), "every kind of event reads to someone"
+
+
+def _text_of(reading: Reading) -> str | None:
+    kind = reading.data.kind
+    if kind in _TEXTS:
+        return _TEXTS[kind](reading)
+    extension = for_event(str(kind))
+    return extension.texts[kind](reading) if extension is not None else None
